@@ -1,0 +1,73 @@
+/**
+ * xmach: a Mach-style microkernel emulator. This file is the map: every
+ * public name, grouped by room.
+ *
+ * @example
+ * import { boot, MACH_MSG_SUCCESS } from './index.ts';
+ * const k = boot({ seed: 7 });
+ * k.spawn('hello', async (sys) => {
+ *   const { name } = await sys.port_allocate();
+ *   await sys.msg_send(name!, { id: 1, body: 'hi' });
+ *   const r = await sys.msg_receive(name!);
+ *   sys.log(r.ok ? r.msg.body : r.code);
+ * });
+ * const report = await k.run(); // report.status === 'done'
+ */
+import { Kernel, type KernelOptions } from './kernel/kernel.ts';
+import { makeSys } from './syscalls/sys.ts';
+
+/** Options of boot: the kernel's options without the syscalls wiring. */
+export type BootOptions = Omit<KernelOptions, 'makeSys'>;
+
+/**
+ * Boots a kernel: clock, trace, bootstrap port, and the syscalls layer wired
+ * in. Spawn tasks on it, then `await kernel.run()`.
+ */
+export function boot(options: BootOptions = {}): Kernel {
+  return new Kernel({ ...options, makeSys });
+}
+
+// --- kernel/ ---------------------------------------------------------------------
+export { Kernel } from './kernel/kernel.ts';
+export type { DeadlockEntry, KernelOptions, RpcOptions, RunOptions, RunReport, SpawnOptions } from './kernel/kernel.ts';
+export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc.ts';
+export { Clock, Timer } from './kernel/clock.ts';
+export { Random } from './kernel/random.ts';
+export { Trace } from './kernel/trace.ts';
+export type { Counters, TraceKind, TraceOptions, TraceRecord } from './kernel/trace.ts';
+export * from './kernel/notify.ts';
+export * as ids from './kernel/syscall-ids.ts';
+
+// --- ports/ ----------------------------------------------------------------------
+export * from './ports/codes.ts';
+export {
+  MACH_PORT_DEAD,
+  MACH_PORT_NULL,
+  MACH_PORT_QLIMIT_DEFAULT,
+  MACH_PORT_QLIMIT_MAX,
+  MACH_PORT_QLIMIT_UNBOUNDED,
+} from './ports/port.ts';
+export {
+  MACH_PORT_TYPE_DEAD_NAME,
+  MACH_PORT_TYPE_DNREQUEST,
+  MACH_PORT_TYPE_MAREQUEST,
+  MACH_PORT_TYPE_PORT_SET,
+  MACH_PORT_TYPE_RECEIVE,
+  MACH_PORT_TYPE_SEND,
+  MACH_PORT_TYPE_SEND_ONCE,
+  MACH_PORT_UREFS_MAX,
+} from './ports/space.ts';
+export type { RightKind } from './ports/space.ts';
+export type { Disposition, InMessage, OutMessage, ReceivedRight, RightToSend } from './ports/message.ts';
+
+// --- tasks/ ----------------------------------------------------------------------
+export { Task } from './tasks/task.ts';
+export { taskMachine } from './tasks/task-machine.ts';
+export type { ProcessState } from './tasks/task-machine.ts';
+export type { ExitStatus, PCB } from './tasks/pcb.ts';
+export type { AsyncProgram, Program, TaskInput } from './tasks/program.ts';
+
+// --- syscalls/ -------------------------------------------------------------------
+export type { PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
+export { machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
+export type { SyscallActors, SyscallName } from './syscalls/actors.ts';

@@ -1,0 +1,627 @@
+import {
+  KERN_INVALID_ARGUMENT,
+  MACH_MSG_SUCCESS,
+  MACH_RCV_IN_SET,
+  MACH_RCV_INVALID_NAME,
+  MACH_RCV_PORT_DIED,
+  MACH_RCV_TIMED_OUT,
+  MACH_SEND_INVALID_DATA,
+  MACH_SEND_INVALID_DEST,
+  MACH_SEND_INVALID_HEADER,
+  MACH_SEND_INVALID_REPLY,
+  MACH_SEND_INVALID_RIGHT,
+  MACH_SEND_NOTIFY_IN_PROGRESS,
+  MACH_SEND_TIMED_OUT,
+  MACH_SEND_WILL_NOTIFY,
+  codeName,
+} from '../ports/codes.ts';
+import { copyBody, type Disposition, type InMessage, type KMsg, type OutMessage, type RightInTransit } from '../ports/message.ts';
+import type { Port, PortSet, RecvWaiter, SendWaiter } from '../ports/port.ts';
+import { checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../ports/rights.ts';
+import type { Entry, IpcSpace } from '../ports/space.ts';
+import type { Task } from '../tasks/task.ts';
+import type { Kernel } from './kernel.ts';
+import {
+  MACH_NOTIFY_DEAD_NAME,
+  MACH_NOTIFY_MSG_ACCEPTED,
+  MACH_NOTIFY_NO_SENDERS,
+  MACH_NOTIFY_SEND_ONCE,
+  notificationName,
+} from './notify.ts';
+
+/** What to do when the destination queue is full (the course notes' four options). */
+export type FullPolicy = 'wait' | 'timeout' | 'return' | 'cache';
+
+/** Options of msg_send. */
+export interface SendOptions {
+  /**
+   * - `wait` (default): block until there is room.
+   * - `timeout`: block at most `timeout` ms, then MACH_SEND_TIMED_OUT (Mach's SEND_TIMEOUT).
+   * - `return`: MACH_SEND_TIMED_OUT at once (SEND_TIMEOUT with 0).
+   * - `cache`: queue the message past the limit, return MACH_SEND_WILL_NOTIFY and send a
+   *   msg-accepted notification to the task's notify port when it leaves the queue (SEND_NOTIFY).
+   *   With `timeout`, the message is cached only after waiting that long.
+   */
+  policy?: FullPolicy;
+  /** ms; giving it alone means policy `timeout`. Must be a number ≥ 0. */
+  timeout?: number;
+}
+
+/** Options of msg_receive. */
+export interface ReceiveOptions {
+  /** ms to wait for a message; 0 polls; absent waits forever. Must be a number ≥ 0. */
+  timeout?: number;
+}
+
+/** Result of msg_receive and msg_rpc: the code, and the message when it succeeded. */
+export type ReceiveResult<B = unknown> =
+  | { ok: true; code: typeof MACH_MSG_SUCCESS; msg: InMessage<B> }
+  | { ok: false; code: number; msg: null };
+
+interface Policy {
+  timeout: number;
+  notify: boolean;
+}
+
+/** Parses send options; null when they are out of range. */
+function sendPolicy(opts: SendOptions | undefined): Policy | null {
+  if (opts === undefined) return { timeout: Infinity, notify: false };
+  if (typeof opts !== 'object' || opts === null) return null;
+  const { policy, timeout } = opts;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) return null;
+  switch (policy ?? (timeout === undefined ? 'wait' : 'timeout')) {
+    case 'wait':
+      return { timeout: Infinity, notify: false };
+    case 'timeout':
+      return timeout === undefined ? null : { timeout, notify: false };
+    case 'return':
+      return { timeout: 0, notify: false };
+    case 'cache':
+      return { timeout: timeout ?? 0, notify: true };
+    default:
+      return null;
+  }
+}
+
+function fail(code: number): ReceiveResult {
+  return { ok: false, code, msg: null };
+}
+
+/**
+ * The IPC engine: Mach's msg_send / msg_receive semantics over `ports/`, with
+ * blocking, timeouts, the four full-queue policies, notifications and port
+ * death (GNU Mach `ipc_mqueue`, `ipc_kmsg`, `ipc_notify`, `ipc_port_destroy`).
+ */
+export class Ipc implements RightHooks {
+  constructor(private readonly k: Kernel) {}
+
+  // ---------------------------------------------------------------------------
+  // msg_send
+
+  /**
+   * Routine: send
+   * Purpose: copy a message in from the task and queue it on the destination.
+   * Returns the code, or undefined when the task blocked (it is woken with the code):
+   *   MACH_MSG_SUCCESS          queued, or handed to a waiting receiver
+   *   MACH_SEND_TIMED_OUT       queue full for the whole timeout (or `return`); message handed back
+   *   MACH_SEND_WILL_NOTIFY     queue full; message cached past the limit (`cache`)
+   *   MACH_SEND_NOTIFY_IN_PROGRESS  a cached message of this task on this right is still queued
+   *   MACH_SEND_INVALID_DEST    dest is not a send or send-once right (or is dead)
+   *   MACH_SEND_INVALID_REPLY   the reply right cannot be given
+   *   MACH_SEND_INVALID_RIGHT   a body right is not held with that disposition
+   *   MACH_SEND_INVALID_DATA    the body cannot be copied (structured clone refused it)
+   *   MACH_SEND_INVALID_HEADER  msg is not an object, or its id is not an integer
+   *   KERN_INVALID_ARGUMENT     options out of range (negative or NaN timeout, unknown policy)
+   *   MACH_SEND_INVALID_DEST    (on wake) the port died while the sender waited (XNU's choice)
+   */
+  send(task: Task, dest: number, msg: OutMessage, opts?: SendOptions): number | undefined {
+    const k = this.k;
+    const policy = sendPolicy(opts);
+    if (!policy) return this.refuse(task, 'msg_send', KERN_INVALID_ARGUMENT, 'bad send options');
+    if (typeof msg !== 'object' || msg === null) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_HEADER, 'message is not an object');
+    const id = msg.id ?? 0;
+    if (!Number.isInteger(id)) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_HEADER, 'msgh_id is not an integer');
+    const space = task.space;
+    const de = space.lookup(dest);
+    if (!de || (de.sendRefs === 0 && !de.sendOnce && !de.receive)) {
+      return this.refuse(task, 'msg_send', MACH_SEND_INVALID_DEST, `name ${dest} is not a send right`);
+    }
+    const destDisp: Disposition =
+      (msg.destDisposition as Disposition | undefined) ?? (de.sendRefs > 0 ? 'copy-send' : de.sendOnce ? 'move-send-once' : 'make-send');
+    const replyName = msg.reply ?? 0;
+    const replyDisp: Disposition = msg.replyDisposition ?? 'make-send-once';
+    const rights = msg.rights ?? [];
+    if (!Array.isArray(rights)) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_RIGHT, 'rights is not an array');
+    // Check every right first: the copy-in is all or nothing.
+    if (destDisp === 'move-receive') return this.refuse(task, 'msg_send', MACH_SEND_INVALID_DEST, 'dest cannot be move-receive');
+    if (replyName !== 0 && replyDisp === 'move-receive') return this.refuse(task, 'msg_send', MACH_SEND_INVALID_REPLY, 'reply cannot be move-receive');
+    const list: { name: number; disposition: Disposition }[] = [{ name: dest, disposition: destDisp }];
+    if (replyName !== 0) list.push({ name: replyName, disposition: replyDisp });
+    for (const r of rights) list.push(r);
+    const bad = checkRights(space, list);
+    if (bad === 0) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_DEST, `name ${dest} cannot be used as ${destDisp}`);
+    if (bad > 0 && replyName !== 0 && bad === 1) {
+      return this.refuse(task, 'msg_send', MACH_SEND_INVALID_REPLY, `reply name ${replyName} cannot be given as ${replyDisp}`);
+    }
+    if (bad > 0) {
+      const r = list[bad]!;
+      return this.refuse(task, 'msg_send', MACH_SEND_INVALID_RIGHT, `name ${r.name} cannot be given as ${r.disposition}`);
+    }
+    const port = de.port!;
+    for (const r of rights) {
+      if (r.disposition === 'move-receive' && space.lookup(r.name)!.port === port) {
+        return this.refuse(task, 'msg_send', MACH_SEND_INVALID_RIGHT, 'a port cannot carry its own receive right');
+      }
+    }
+    const copy = copyBody(msg.body);
+    if (!copy.ok) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_DATA, copy.error);
+    if (policy.notify && de.marequest && this.wouldBlock(port, destDisp)) {
+      return this.refuse(task, 'msg_send', MACH_SEND_NOTIFY_IN_PROGRESS, `a cached message on name ${dest} is still queued`);
+    }
+
+    // Copy in: from here on the message owns its rights.
+    let destRight: RightInTransit | null = null;
+    if (destDisp === 'move-send' || destDisp === 'move-send-once') destRight = takeRight(space, dest, destDisp, this);
+    const kmsg: KMsg = {
+      id,
+      body: copy.value,
+      size: copy.size,
+      dest: port,
+      destOnce: destDisp === 'move-send-once' || destDisp === 'make-send-once',
+      destRight,
+      reply: replyName !== 0 ? takeRight(space, replyName, replyDisp, this) : null,
+      rights: rights.length === 0 ? NO_RIGHTS : rights.map((r) => takeRight(space, r.name, r.disposition, this)),
+      sender: task.pid,
+      seqno: 0,
+      sentAt: k.clock.now(),
+      traceId: -1,
+      marequest: null,
+      notification: false,
+    };
+    k.trace.counters.bytesCopied += copy.size;
+    if (!this.wouldBlock(port, destDisp) || !port.active) {
+      this.post(kmsg);
+      return MACH_MSG_SUCCESS;
+    }
+    // The queue is full: the four policies.
+    if (policy.timeout === 0) {
+      if (policy.notify) return this.force(task, de, kmsg);
+      this.handBack(task, kmsg);
+      this.traceTimeout(task, port, MACH_SEND_TIMED_OUT);
+      return MACH_SEND_TIMED_OUT;
+    }
+    this.blockSender(task, de, kmsg, policy);
+    return undefined;
+  }
+
+  /** True when a send with this disposition would have to wait for room. */
+  private wouldBlock(port: Port, disp: Disposition): boolean {
+    if (disp === 'move-send-once' || disp === 'make-send-once') return false;
+    if (!port.full) return false;
+    // A waiting receiver takes the message at once (a rendezvous on a qlimit-0 port).
+    return port.receivers.length === 0 && !(port.pset && port.pset.receivers.length > 0);
+  }
+
+  private blockSender(task: Task, de: Entry, kmsg: KMsg, policy: Policy): void {
+    const k = this.k;
+    const port = kmsg.dest;
+    const since = k.clock.now();
+    let timer: { cancel(): void } | null = null;
+    const waiter: SendWaiter = {
+      active: true,
+      owner: task,
+      kmsg,
+      done: (code) => {
+        waiter.active = false;
+        timer?.cancel();
+        k.wake(task, code, since);
+      },
+    };
+    port.senders.push(waiter);
+    if (port.pset) port.pset.arrivals.push(port);
+    if (policy.timeout !== Infinity) {
+      timer = k.clock.after(policy.timeout, () => {
+        if (!waiter.active) return;
+        waiter.active = false;
+        port.senders.removeWhere((w) => w === waiter);
+        let code: number;
+        if (!policy.notify) {
+          this.handBack(task, kmsg);
+          code = MACH_SEND_TIMED_OUT;
+          this.traceTimeout(task, port, code);
+        } else if (de.marequest) {
+          this.handBack(task, kmsg);
+          code = MACH_SEND_NOTIFY_IN_PROGRESS;
+        } else code = this.force(task, de, kmsg);
+        k.wake(task, code, since);
+      });
+    }
+    k.block(task, {
+      kind: 'send',
+      since,
+      what: () => `send to port ${port.id}${port.label ? ` (${port.label})` : ''}, queue full ${port.queue.length}/${port.qlimit}`,
+      cancel: () => {
+        if (!waiter.active) return;
+        waiter.active = false;
+        timer?.cancel();
+        port.senders.removeWhere((w) => w === waiter);
+        this.handBack(task, kmsg);
+      },
+    });
+  }
+
+  /** SEND_NOTIFY: queue the message past the limit and arm a msg-accepted request on the sender's entry. */
+  private force(task: Task, de: Entry, kmsg: KMsg): number {
+    const k = this.k;
+    de.marequest = true;
+    const space = task.space;
+    kmsg.marequest = {
+      pid: task.pid,
+      name: de.name,
+      fire: () => {
+        const still = space.entries.get(de.name) === de && de.marequest;
+        de.marequest = false;
+        const notify = task.notifyPortObject;
+        if (!space.active || !notify?.active) return;
+        this.notify(notify, MACH_NOTIFY_MSG_ACCEPTED, { name: still ? de.name : 0 });
+      },
+    };
+    this.post(kmsg, true);
+    return MACH_SEND_WILL_NOTIFY;
+  }
+
+  /**
+   * Queues a message that may be queued now (room, send-once, forced or a
+   * notification), or hands it straight to a waiting receiver.
+   */
+  post(kmsg: KMsg, forced = false): void {
+    const k = this.k;
+    const port = kmsg.dest;
+    if (!port.active) {
+      this.destroy(kmsg);
+      return;
+    }
+    k.trace.counters.messagesSent++;
+    if (k.trace.on) this.traceSend(kmsg, forced);
+    const w = port.receivers.shift() ?? port.pset?.receivers.shift();
+    if (w) {
+      w.active = false;
+      this.stamp(port, kmsg);
+      w.deliver(kmsg, MACH_MSG_SUCCESS, port);
+      return;
+    }
+    port.queue.push(kmsg);
+    if (port.pset) port.pset.arrivals.push(port);
+    if (port.receiver === k.kspace) k.serveLater(port);
+  }
+
+  // ---------------------------------------------------------------------------
+  // msg_receive
+
+  /**
+   * Routine: receive
+   * Purpose: dequeue a message from a port or port set and copy it out to the task.
+   * Returns the result, or undefined when the task blocked (it is woken with the result):
+   *   MACH_MSG_SUCCESS        msg holds the message
+   *   MACH_RCV_TIMED_OUT      nothing arrived within the timeout (0 = poll)
+   *   MACH_RCV_INVALID_NAME   name is not a receive right or port set of the task
+   *   MACH_RCV_IN_SET         the port is in a set: receive from the set
+   *   MACH_RCV_PORT_DIED      (on wake) the receive right died or moved away while waiting
+   *   KERN_INVALID_ARGUMENT   timeout out of range (negative, NaN, not a number)
+   */
+  receive(task: Task, name: number, timeout: number | undefined): ReceiveResult | undefined {
+    if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) {
+      return this.refuseRcv(task, KERN_INVALID_ARGUMENT, 'timeout must be a number ≥ 0');
+    }
+    const e = task.space.lookup(name);
+    let port: Port | null = null;
+    let set: PortSet | null = null;
+    if (e?.receive) {
+      port = e.port!;
+      if (port.pset) return this.refuseRcv(task, MACH_RCV_IN_SET, `port ${port.id} is in a port set`);
+    } else if (e?.pset) set = e.pset;
+    else return this.refuseRcv(task, MACH_RCV_INVALID_NAME, `name ${name} is not a receive right or port set`);
+
+    const from = port ?? set!.nextReady();
+    const kmsg = from ? this.pull(from) : null;
+    if (kmsg) return this.accept(task, kmsg, from!);
+    if (timeout === 0) {
+      this.traceTimeout(task, port, MACH_RCV_TIMED_OUT);
+      return fail(MACH_RCV_TIMED_OUT);
+    }
+    this.blockReceiver(task, port, set, timeout ?? Infinity);
+    return undefined;
+  }
+
+  private blockReceiver(task: Task, port: Port | null, set: PortSet | null, timeout: number): void {
+    const k = this.k;
+    const since = k.clock.now();
+    let timer: { cancel(): void } | null = null;
+    const queue = port ? port.receivers : set!.receivers;
+    const waiter: RecvWaiter = {
+      active: true,
+      owner: task,
+      deliver: (kmsg, code, from) => {
+        waiter.active = false;
+        timer?.cancel();
+        k.wake(task, kmsg && from ? this.accept(task, kmsg, from) : fail(code), since);
+      },
+    };
+    queue.push(waiter);
+    if (timeout !== Infinity) {
+      timer = k.clock.after(timeout, () => {
+        if (!waiter.active) return;
+        waiter.active = false;
+        queue.removeWhere((w) => w === waiter);
+        this.traceTimeout(task, port, MACH_RCV_TIMED_OUT);
+        k.wake(task, fail(MACH_RCV_TIMED_OUT), since);
+      });
+    }
+    k.block(task, {
+      kind: 'receive',
+      since,
+      what: () => (port ? `receive on port ${port.id}${port.label ? ` (${port.label})` : ''}` : `receive on port set ${set!.id}`),
+      cancel: () => {
+        if (!waiter.active) return;
+        waiter.active = false;
+        timer?.cancel();
+        queue.removeWhere((w) => w === waiter);
+      },
+    });
+  }
+
+  /**
+   * Takes the next message of a port: the head of its queue, or, when the queue
+   * is empty, the message of the first blocked sender (a rendezvous). Room made
+   * in the queue admits blocked senders in FIFO order. Returns null if none.
+   */
+  pull(port: Port): KMsg | null {
+    let kmsg = port.queue.shift();
+    if (kmsg) this.admitSenders(port);
+    else {
+      const s = port.senders.shift();
+      if (!s) return null;
+      kmsg = s.kmsg;
+      this.k.trace.counters.messagesSent++;
+      if (this.k.trace.on) this.traceSend(kmsg, false);
+      s.done(MACH_MSG_SUCCESS);
+    }
+    this.stamp(port, kmsg);
+    return kmsg;
+  }
+
+  /** Dequeue bookkeeping: seqno, and the msg-accepted notification of a cached message. */
+  private stamp(port: Port, kmsg: KMsg): void {
+    kmsg.seqno = port.seqno++;
+    const r = kmsg.marequest;
+    if (r) {
+      kmsg.marequest = null;
+      r.fire();
+    }
+  }
+
+  /** Moves blocked senders' messages into the queue while there is room (FIFO), finishing their sends. */
+  admitSenders(port: Port): void {
+    while (!port.full && port.senders.length > 0) {
+      const s = port.senders.shift()!;
+      port.queue.push(s.kmsg);
+      this.k.trace.counters.messagesSent++;
+      if (this.k.trace.on) this.traceSend(s.kmsg, false);
+      s.done(MACH_MSG_SUCCESS);
+    }
+  }
+
+  /** Copies a dequeued message out into the receiving task's space. */
+  accept(task: Task, kmsg: KMsg, port: Port): ReceiveResult {
+    const k = this.k;
+    const space = task.space;
+    const reply = kmsg.reply ? putRight(space, kmsg.reply, this) : null;
+    const rights = kmsg.rights.length === 0 ? [] : kmsg.rights.map((r) => putRight(space, r, this));
+    this.consumeDestRight(kmsg);
+    k.trace.counters.messagesReceived++;
+    const msg: InMessage = {
+      id: kmsg.id,
+      body: kmsg.body,
+      seqno: kmsg.seqno,
+      port: space.entryFor(port)?.name ?? 0,
+      reply: reply ? reply.name : 0,
+      replyRight: reply ? reply.right === 'receive' ? null : reply.right : null,
+      rights,
+      size: kmsg.size,
+      sender: kmsg.sender,
+    };
+    if (k.trace.on) {
+      const sender = k.tasks.get(kmsg.sender);
+      k.trace.emit({
+        t: k.clock.now(), kind: 'receive', pid: task.pid, task: task.name, port: port.id, portLabel: port.label,
+        peer: kmsg.sender, peerTask: sender?.name ?? 'kernel', msgId: kmsg.id, size: kmsg.size, ref: kmsg.traceId,
+        ...(kmsg.notification ? { op: notificationName(kmsg.id) } : {}),
+      });
+    }
+    return { ok: true, code: MACH_MSG_SUCCESS, msg };
+  }
+
+  private consumeDestRight(kmsg: KMsg): void {
+    const r = kmsg.destRight;
+    if (!r || !r.port) return;
+    kmsg.destRight = null;
+    if (r.kind === 'send-once') r.port.sorights--;
+    else if (r.kind === 'send') {
+      r.port.srights--;
+      if (r.port.srights === 0) this.noSenders(r.port);
+    }
+  }
+
+  /** Pseudo-receive: gives a message's rights back to its sender (send failed or timed out). */
+  handBack(task: Task, kmsg: KMsg): void {
+    if (!task.space.active) {
+      this.destroy(kmsg, false);
+      return;
+    }
+    const space = task.space;
+    if (kmsg.destRight) putRight(space, kmsg.destRight, this);
+    if (kmsg.reply) putRight(space, kmsg.reply, this);
+    for (const r of kmsg.rights) putRight(space, r, this);
+    kmsg.destRight = null;
+    kmsg.reply = null;
+    kmsg.rights = NO_RIGHTS;
+  }
+
+  /** Destroys a message and the rights it carries (its port died). */
+  destroy(kmsg: KMsg, count = true): void {
+    const k = this.k;
+    if (count) k.trace.counters.messagesDestroyed++;
+    if (count && k.trace.on) {
+      const sender = k.tasks.get(kmsg.sender);
+      k.trace.emit({
+        t: k.clock.now(), kind: 'destroy', pid: kmsg.sender, task: sender?.name ?? 'kernel', port: kmsg.dest.id,
+        portLabel: kmsg.dest.label, msgId: kmsg.id, ref: kmsg.traceId,
+      });
+    }
+    const r = kmsg.destRight;
+    kmsg.destRight = null;
+    if (r?.port) {
+      if (r.kind === 'send') r.port.srights--;
+      else if (r.kind === 'send-once') r.port.sorights--;
+    }
+    if (kmsg.reply) releaseRight(kmsg.reply, this);
+    for (const right of kmsg.rights) releaseRight(right, this);
+    kmsg.reply = null;
+    kmsg.rights = NO_RIGHTS;
+    const m = kmsg.marequest;
+    if (m) {
+      kmsg.marequest = null;
+      m.fire();
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // notifications and port death (RightHooks)
+
+  /** Sends a kernel notification to port (as through a send-once right: the queue limit does not apply). */
+  notify(port: Port, id: number, body: unknown): void {
+    const k = this.k;
+    k.trace.counters.notifications++;
+    const kmsg: KMsg = {
+      id, body, size: 0, dest: port, destOnce: true, destRight: null, reply: null, rights: NO_RIGHTS, sender: 0,
+      seqno: 0, sentAt: k.clock.now(), traceId: -1, marequest: null, notification: true,
+    };
+    if (k.trace.on) {
+      const owner = port.receiver ? k.tasks.get(port.receiver.pid) : undefined;
+      k.trace.emit({
+        t: k.clock.now(), kind: 'notify', pid: 0, task: 'kernel', op: notificationName(id) ?? String(id), port: port.id,
+        portLabel: port.label, msgId: id, ...(owner ? { peer: owner.pid, peerTask: owner.name } : {}),
+        ...(body !== undefined ? { detail: JSON.stringify(body) } : {}),
+      });
+    }
+    this.post(kmsg);
+  }
+
+  sendOnceDestroyed(port: Port): void {
+    this.notify(port, MACH_NOTIFY_SEND_ONCE, undefined);
+  }
+
+  noSenders(port: Port): void {
+    const target = port.nsrequest;
+    if (!target) return;
+    port.nsrequest = null;
+    target.sorights--;
+    this.notify(target, MACH_NOTIFY_NO_SENDERS, { mscount: port.mscount });
+  }
+
+  receiveLeft(port: Port, space: IpcSpace): void {
+    for (const w of port.receivers.drain()) w.deliver(null, MACH_RCV_PORT_DIED, port);
+    void space;
+  }
+
+  /**
+   * Routine: receiveDestroyed (GNU Mach ipc_port_destroy)
+   * Purpose: the port's receive right is gone, so the port dies: queued messages
+   * are destroyed (and counted), blocked senders get their message back with
+   * MACH_SEND_INVALID_DEST, waiting receivers get MACH_RCV_PORT_DIED, dead-name
+   * requests fire, and every send right to it now reads as a dead name.
+   */
+  receiveDestroyed(port: Port): void {
+    if (!port.active) return;
+    const k = this.k;
+    port.active = false;
+    port.receiver = null;
+    if (port.pset) {
+      port.pset.members.delete(port);
+      port.pset = null;
+    }
+    if (k.trace.on) {
+      k.trace.emit({
+        t: k.clock.now(), kind: 'port-death', pid: 0, task: 'kernel', port: port.id, portLabel: port.label,
+        detail: `${port.queue.length} queued, ${port.senders.length} blocked senders, ${port.receivers.length} waiting receivers`,
+      });
+    }
+    for (const kmsg of port.queue.drain()) this.destroy(kmsg);
+    for (const s of port.senders.drain()) {
+      this.handBack(s.owner as Task, s.kmsg);
+      s.done(MACH_SEND_INVALID_DEST);
+    }
+    for (const w of port.receivers.drain()) w.deliver(null, MACH_RCV_PORT_DIED, port);
+    const requests = port.dnrequests;
+    port.dnrequests = null;
+    for (const req of requests ?? []) {
+      const space = req.space!;
+      const e = space.entries.get(req.name!);
+      if (!space.active || !e || e.port !== port) continue;
+      e.dnrequest = false;
+      space.makeDead(e);
+      e.deadRefs++;
+      req.notify.sorights--;
+      this.notify(req.notify, MACH_NOTIFY_DEAD_NAME, { name: req.name });
+    }
+    const ns = port.nsrequest;
+    port.nsrequest = null;
+    if (ns) {
+      ns.sorights--;
+      this.notify(ns, MACH_NOTIFY_SEND_ONCE, undefined);
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // tracing helpers
+
+  private traceSend(kmsg: KMsg, forced: boolean): void {
+    const k = this.k;
+    const port = kmsg.dest;
+    const sender = k.tasks.get(kmsg.sender);
+    const owner = port.receiver ? (port.receiver === k.kspace ? null : k.tasks.get(port.receiver.pid)) : null;
+    kmsg.traceId = k.trace.emit({
+      t: k.clock.now(), kind: forced ? 'cache' : 'send', pid: kmsg.sender, task: sender?.name ?? 'kernel', port: port.id,
+      portLabel: port.label, msgId: kmsg.id, size: kmsg.size,
+      peer: owner ? owner.pid : 0, peerTask: owner ? owner.name : 'kernel',
+      ...(kmsg.notification ? { op: notificationName(kmsg.id) } : {}),
+      ...(forced ? { detail: `queued past qlimit ${port.qlimit}` } : {}),
+    });
+  }
+
+  private traceTimeout(task: Task, port: Port | null, code: number): void {
+    const k = this.k;
+    k.trace.counters.timeouts++;
+    if (!k.trace.on) return;
+    k.trace.emit({
+      t: k.clock.now(), kind: 'timeout', pid: task.pid, task: task.name, code, codeName: codeName(code),
+      ...(port ? { port: port.id, portLabel: port.label } : {}),
+    });
+  }
+
+  private refuse(task: Task, op: string, code: number, why: string): number {
+    const k = this.k;
+    task.lastError = why;
+    if (k.trace.on) {
+      k.trace.emit({ t: k.clock.now(), kind: 'return', pid: task.pid, task: task.name, op, code, codeName: codeName(code), detail: why });
+    }
+    return code;
+  }
+
+  private refuseRcv(task: Task, code: number, why: string): ReceiveResult {
+    this.refuse(task, 'msg_receive', code, why);
+    return fail(code);
+  }
+}
+
+const NO_RIGHTS: RightInTransit[] = [];

@@ -1,0 +1,605 @@
+import type { InspectionEvent } from 'xstate';
+import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
+import type { OutMessage } from '../ports/message.ts';
+import { Port, PortSet } from '../ports/port.ts';
+import { destroyReceive, destroySpace } from '../ports/rights.ts';
+import { IpcSpace } from '../ports/space.ts';
+import type { ExitStatus, PCB } from '../tasks/pcb.ts';
+import {
+  asyncStarter,
+  isMachine,
+  machineStarter,
+  type Program,
+  type ProgramHost,
+  type TaskInput,
+} from '../tasks/program.ts';
+import type { TaskEvent } from '../tasks/task-machine.ts';
+import { Task, type Wait } from '../tasks/task.ts';
+import { Clock } from './clock.ts';
+import { Ipc, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc.ts';
+import { Random } from './random.ts';
+import { serve } from './syscall-server.ts';
+import { Trace, type Counters, type TraceOptions } from './trace.ts';
+
+/** What the syscalls layer builds for each task: the program's `sys`, and its system calls as XState actors. */
+export interface SysBundle {
+  sys: unknown;
+  actors: Record<string, unknown>;
+}
+
+/** Builds a task's sys (injected by `boot`, so the kernel never imports the syscalls layer). */
+export type SysFactory = (kernel: Kernel, task: Task) => SysBundle;
+
+/** Options of a kernel. */
+export interface KernelOptions {
+  /** Seed of the one random generator (default 1). Same seed, same program: same trace. */
+  seed?: number;
+  /** 'virtual' (default): time jumps to the next event. 'real': wall-clock ms. */
+  clock?: 'virtual' | 'real';
+  /** Trace records on (default), off (`false`, counters only), or options. */
+  trace?: boolean | TraceOptions;
+  /** Builds each task's sys; `boot()` passes the syscalls layer's. */
+  makeSys: SysFactory;
+}
+
+/** Options of spawn. */
+export interface SpawnOptions {
+  /** Passed to the program as `sys.args` (async) or `input.args` (machine). */
+  args?: unknown;
+  /** A daemon (a server loop) does not keep `run()` going: the run ends when every non-daemon task has ended. */
+  daemon?: boolean;
+  /** Scheduling priority (kept in the PCB). */
+  priority?: number;
+  /** pid of the parent (default 0, the kernel). */
+  parent?: number;
+}
+
+/** A task blocked when nothing could move any more. */
+export interface DeadlockEntry {
+  pid: number;
+  name: string;
+  /** "receive on port 7 (echo)", "send to port 3, queue full 5/5". */
+  waitsOn: string;
+}
+
+/** What `run()` resolves to. */
+export interface RunReport {
+  /**
+   * 'done': every non-daemon task ended. 'deadlock': tasks remain and nothing can move.
+   * 'time-limit': virtual time reached `until`.
+   */
+  status: 'done' | 'deadlock' | 'time-limit';
+  /** Virtual time when the run stopped (ms). */
+  time: number;
+  /** Who waits on what, when status is 'deadlock'. */
+  deadlock: DeadlockEntry[];
+  /** Every task: pid, name, state and exit status. */
+  tasks: { pid: number; name: string; state: PCB['state']; exit: ExitStatus | null }[];
+  counters: Counters;
+}
+
+/** Options of msg_rpc: the send part's policy and timeout, and the receive part's timeout. */
+export interface RpcOptions extends SendOptions {
+  /** ms to wait for the reply; absent waits forever. */
+  rcvTimeout?: number;
+}
+
+/** Options of run. */
+export interface RunOptions {
+  /** Stop when virtual time would pass this many ms (for scenarios with endless daemons). */
+  until?: number;
+}
+
+/**
+ * The kernel: the task table, the CPU (one task executes at a time, chosen
+ * from a FIFO ready queue), the IPC engine, the syscall server and the trace,
+ * all on one clock.
+ *
+ * A task's code runs only while the task is dispatched; a trap that cannot
+ * finish blocks the task (running → waiting) and the CPU goes to the next
+ * ready task. A trap that finishes at once returns to the same task, which
+ * keeps the CPU.
+ */
+export class Kernel implements ProgramHost {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly trace: Trace;
+  readonly ipc: Ipc;
+  /** Every task ever created, by pid (terminated ones stay, as zombies do, for reports). */
+  readonly tasks = new Map<number, Task>();
+  /** The kernel's own name space: it holds the receive rights of task kernel ports and the bootstrap port. */
+  readonly kspace = new IpcSpace(0, 'kernel');
+  /** The bootstrap (name service) port; every task gets a send right to it. */
+  readonly bootstrap: Port;
+  /** Names registered with netname_check_in: name → the kernel's send right name in kspace. */
+  readonly netnames = new Map<string, { name: number; owner: number }>();
+  /** Look-ups waiting for a name to be checked in. */
+  readonly netnameWaiters = new Map<string, (() => void)[]>();
+  /** Kernel invariant violations seen (illegal state arrows). Empty in a correct run. */
+  readonly bugs: Error[] = [];
+
+  private readonly makeSys: SysFactory;
+  private readonly ready: Task[] = [];
+  private readyHead = 0;
+  private current: Task | null = null;
+  private lastRun: Task | null = null;
+  private nextPid = 1;
+  private nextPortId = 1;
+  private live = 0;
+  private liveNonDaemon = 0;
+  private running = false;
+  private until = Infinity;
+  private finishRun: ((r: RunReport) => void) | null = null;
+  private kicked = false;
+  private kicks = 0;
+  private readonly dispatchFn = (): void => this.dispatch();
+
+  constructor(options: KernelOptions) {
+    this.makeSys = options.makeSys;
+    this.clock = new Clock({ mode: options.clock ?? 'virtual' });
+    this.random = new Random(options.seed ?? 1);
+    const t = options.trace;
+    this.trace = new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
+    this.ipc = new Ipc(this);
+    this.bootstrap = this.newPort(this.kspace, 'bootstrap');
+  }
+
+  // ---------------------------------------------------------------------------
+  // ports and tasks
+
+  /** Creates a port whose receive right goes into space under a fresh name. */
+  newPort(space: IpcSpace, label = ''): Port {
+    const port = new Port(this.nextPortId++, space, label);
+    space.allocate(port, true).receive = true;
+    return port;
+  }
+
+  /** Creates an empty port set named in space. */
+  newPortSet(space: IpcSpace): PortSet {
+    const set = new PortSet(this.nextPortId++, space);
+    space.allocate(null, false).pset = set;
+    return set;
+  }
+
+  /** Gives space a send right to port (make-send); returns its name there. */
+  giveSend(space: IpcSpace, port: Port): number {
+    port.mscount++;
+    port.srights++;
+    const e = space.entryFor(port) ?? space.allocate(port, true);
+    if (e.sendRefs > 0) port.srights--;
+    e.sendRefs++;
+    return e.name;
+  }
+
+  /**
+   * Creates a task running program and admits it (new → ready). The task
+   * starts with, in its own name space: a send right to its kernel port
+   * (name 1), the receive right of its notify port (2), the receive right of
+   * its reply port (3) and a send right to the bootstrap port (4).
+   * Returns the task record (its pid, PCB and actor).
+   */
+  spawn(name: string, program: Program, options: SpawnOptions = {}): Task {
+    const pid = this.nextPid++;
+    const space = new IpcSpace(pid, name);
+    const task = new Task({
+      pid,
+      name,
+      parent: options.parent ?? 0,
+      space,
+      now: this.clock.now(),
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
+      ...(options.daemon !== undefined ? { daemon: options.daemon } : {}),
+      ...(this.trace.inspect ? { inspect: this.inspector(pid, name) } : {}),
+    });
+    this.tasks.set(pid, task);
+    const kport = new Port(this.nextPortId++, this.kspace, `${name}.kernel`);
+    this.kspace.allocate(kport, true).receive = true;
+    kport.kobject = task;
+    task.kernelPortObject = kport;
+    task.kernelPort = this.giveSend(space, kport);
+    task.notifyPortObject = this.newPort(space, `${name}.notify`);
+    task.notifyPort = space.entryFor(task.notifyPortObject)!.name;
+    task.replyPort = space.entryFor(this.newPort(space, `${name}.reply`))!.name;
+    task.bootstrapPort = this.giveSend(space, this.bootstrap);
+    const args = options.args;
+    task.args = args;
+    const bundle = this.makeSys(this, task);
+    if (isMachine(program)) {
+      const input: TaskInput = {
+        pid, name, kernelPort: task.kernelPort, notifyPort: task.notifyPort, replyPort: task.replyPort,
+        bootstrapPort: task.bootstrapPort, args,
+      };
+      task.machine = true;
+      task.start = machineStarter(this, task, program, bundle.actors, input);
+    } else if (typeof program === 'function') {
+      task.start = asyncStarter(this, task, program, bundle.sys);
+    } else {
+      throw new TypeError(`spawn(${JSON.stringify(name)}): program must be an async function or an XState machine`);
+    }
+    this.live++;
+    if (!task.daemon) this.liveNonDaemon++;
+    if (this.trace.on) {
+      this.trace.emit({ t: this.clock.now(), kind: 'spawn', pid, task: name, peer: task.pcb.parent, detail: task.daemon ? 'daemon' : '' });
+    }
+    this.move(task, 'admit');
+    this.ready.push(task);
+    task.pcb.queue = 'ready';
+    if (this.running) this.kick();
+    return task;
+  }
+
+  // ---------------------------------------------------------------------------
+  // traps (the syscalls layer calls these)
+
+  /** Trap msg_send for task. Resolves to a code (see Ipc.send). */
+  msgSend(task: Task, dest: number, msg: OutMessage, opts?: SendOptions): Promise<number> {
+    this.enter(task, 'msg_send');
+    const code = this.ipc.send(task, dest, msg, opts);
+    return code !== undefined ? this.done(task, code) : this.suspend<number>(task);
+  }
+
+  /** Trap msg_receive for task. Resolves to a ReceiveResult (see Ipc.receive). */
+  msgReceive(task: Task, name: number, opts?: ReceiveOptions): Promise<ReceiveResult> {
+    this.enter(task, 'msg_receive');
+    const r = this.ipc.receive(task, name, opts?.timeout);
+    return r !== undefined ? this.done(task, r) : this.suspend<ReceiveResult>(task);
+  }
+
+  /**
+   * Trap msg_rpc for task: send msg (with the task's reply port as a send-once
+   * reply right unless msg.reply is given), then receive on the reply port.
+   * A send that does not succeed ends the call without receiving. One trap.
+   */
+  msgRpc(task: Task, dest: number, msg: OutMessage, opts: RpcOptions = {}): Promise<ReceiveResult> {
+    this.enter(task, 'msg_rpc');
+    const rcvTimeout = opts.rcvTimeout;
+    if (rcvTimeout !== undefined && !(typeof rcvTimeout === 'number' && rcvTimeout >= 0)) {
+      return this.done(task, { ok: false, code: KERN_INVALID_ARGUMENT, msg: null } as ReceiveResult);
+    }
+    const out = typeof msg === 'object' && msg !== null && msg.reply === undefined
+      ? { ...msg, reply: task.replyPort, replyDisposition: 'make-send-once' as const }
+      : msg;
+    const replyName = (out as OutMessage | null)?.reply ?? 0;
+    const receivePart = (code: unknown): ReceiveResult | undefined =>
+      code === MACH_MSG_SUCCESS ? this.ipc.receive(task, replyName, rcvTimeout) : { ok: false, code: code as number, msg: null };
+    const code = this.ipc.send(task, dest, out, opts);
+    if (code === undefined) {
+      task.cont = receivePart;
+      return this.suspend<ReceiveResult>(task);
+    }
+    const r = receivePart(code);
+    return r !== undefined ? this.done(task, r) : this.suspend<ReceiveResult>(task);
+  }
+
+  /** Runs the program's part of a trap: checks that the task may trap now. */
+  private enter(task: Task, op: string): void {
+    if (task.state !== 'running' || this.current !== task) {
+      throw new Error(
+        task.state === 'terminated'
+          ? `task ${task.pid} (${task.name}) has ended: it cannot call ${op}`
+          : `task ${task.pid} (${task.name}) called ${op} while it was ${task.state}: a task makes one system call at a time (await each one; use threads for more)`,
+      );
+    }
+    this.trace.counters.traps++;
+    task.pcb.pc = op;
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'trap', pid: task.pid, task: task.name, op });
+  }
+
+  /** The trap finished at once: the task keeps the CPU and gets the value. */
+  private done<T>(task: Task, value: T): Promise<T> {
+    if (!task.machine) return Promise.resolve(value);
+    task.inFlight++;
+    return Promise.resolve(value).finally(() => task.inFlight--);
+  }
+
+  /** The trap blocked: the value comes when the task is next dispatched. */
+  private suspend<T>(task: Task): Promise<T> {
+    if (!task.machine) return new Promise<T>((resolve) => (task.resolve = resolve as (v: unknown) => void));
+    task.inFlight++;
+    return new Promise<T>((resolve) => {
+      task.resolve = (v) => {
+        task.inFlight--;
+        resolve(v as T);
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // blocking and the CPU
+
+  /** The running task cannot go on: running → waiting, and the CPU goes to the next ready task. */
+  block(task: Task, wait: Wait): void {
+    task.wait = wait;
+    this.trace.counters.blocks++;
+    this.move(task, 'block');
+    task.pcb.queue = wait.what();
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: task.pcb.queue });
+    if (this.current === task) {
+      this.current = null;
+      this.kick();
+    }
+  }
+
+  /** What a blocked task waited for happened: waiting → ready; value is what its trap returns. */
+  wake(task: Task, value: unknown, since: number): void {
+    if (task.state !== 'waiting') return;
+    task.wait = null;
+    task.result = value;
+    const waited = this.clock.now() - since;
+    this.trace.counters.blockedTime += waited;
+    task.pcb.waitTime += waited;
+    if (this.trace.on) {
+      const code = typeof value === 'number' ? value : (value as { code?: number } | undefined)?.code;
+      this.trace.emit({
+        t: this.clock.now(), kind: 'wake', pid: task.pid, task: task.name,
+        ...(code !== undefined ? { code, codeName: codeName(code) } : {}),
+      });
+    }
+    this.move(task, 'wake');
+    this.ready.push(task);
+    task.pcb.queue = 'ready';
+    if (!this.current) this.kick();
+  }
+
+  /** Moves a task along one arrow of the state diagram, tracing it. */
+  private move(task: Task, ev: TaskEvent['type']): void {
+    let from: PCB['state'];
+    try {
+      from = task.transition(ev);
+    } catch (err) {
+      this.bugs.push(err as Error);
+      if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'error', pid: task.pid, task: task.name, detail: (err as Error).message });
+      throw err;
+    }
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'state', pid: task.pid, task: task.name, op: task.state, from });
+  }
+
+  private kick(): void {
+    if (this.kicked || !this.running) return;
+    this.kicked = true;
+    // Mostly a microtask; now and then a macrotask, so the host's event loop (and test timeouts) can breathe.
+    if (++this.kicks % 1024 === 0) setImmediate(this.dispatchFn);
+    else queueMicrotask(this.dispatchFn);
+  }
+
+  /** Picks the next ready task and gives it the CPU; runs timers when none is ready; ends the run when nothing can move. */
+  private dispatch(): void {
+    this.kicked = false;
+    if (!this.running || this.current) return;
+    for (;;) {
+      if (this.liveNonDaemon === 0 && (this.live === 0 || this.hadNonDaemon())) return this.finish('done');
+      this.clock.fireDue();
+      if (this.current) return;
+      const task = this.readyHead < this.ready.length ? this.ready[this.readyHead++]! : undefined;
+      if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+        this.ready.splice(0, this.readyHead);
+        this.readyHead = 0;
+      }
+      if (task) return this.switchTo(task);
+      const next = this.clock.nextTime();
+      if (next === undefined || next === Infinity) return this.finish(this.live === 0 ? 'done' : 'deadlock');
+      if (next > this.until) return this.finish('time-limit');
+      if (this.clock.mode === 'real' && next > this.clock.now()) {
+        this.kicked = true;
+        setTimeout(this.dispatchFn, next - this.clock.now());
+        return;
+      }
+      this.clock.fireNext();
+    }
+  }
+
+  private hadNonDaemon(): boolean {
+    for (const t of this.tasks.values()) if (!t.daemon) return true;
+    return false;
+  }
+
+  /** ready → running, and the program goes on from where it waited. */
+  private switchTo(task: Task): void {
+    this.move(task, 'dispatch');
+    this.current = task;
+    task.pcb.queue = '';
+    task.pcb.dispatches++;
+    if (this.lastRun !== task) this.trace.counters.contextSwitches++;
+    this.lastRun = task;
+    const start = task.start;
+    if (start) {
+      task.start = null;
+      queueMicrotask(start);
+      return;
+    }
+    const cont = task.cont;
+    if (cont) {
+      // A trap with a second part (msg_rpc's receive after its send): run it now, on the CPU.
+      task.cont = null;
+      const value = cont(task.result);
+      if (value === undefined) return; // blocked again; the same promise waits
+      task.result = value;
+    }
+    const callbacks = task.timerCallbacks;
+    const resolve = task.resolve;
+    task.resolve = null;
+    if (callbacks) {
+      task.timerCallbacks = null;
+      queueMicrotask(() => {
+        for (const cb of callbacks) cb();
+        if (resolve) resolve(task.result);
+        else if (this.current === task && task.state === 'running') this.idleCheck(task);
+      });
+      return;
+    }
+    if (resolve) resolve(task.result);
+    else queueMicrotask(() => this.idleCheck(task));
+  }
+
+  private idleCheck(task: Task): void {
+    if (this.current === task && task.state === 'running' && task.inFlight === 0) this.idle(task);
+  }
+
+  // ---------------------------------------------------------------------------
+  // ProgramHost: what program adapters call
+
+  executing(): Task | null {
+    return this.current;
+  }
+
+  /** A machine program has nothing in flight: it waits for one of its timers, or for an event. */
+  idle(task: Task): void {
+    if (task.state !== 'running') return;
+    const kind = task.pendingTimers > 0 ? 'timer' : 'event';
+    this.block(task, {
+      kind,
+      since: this.clock.now(),
+      what: () => (kind === 'timer' ? 'a timer of its machine' : 'an event for its machine'),
+      cancel: () => {},
+    });
+  }
+
+  /** The clock a machine program's delays run on: each firing makes the task ready and runs when it is dispatched. */
+  clockFor(task: Task): { setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown; clearTimeout(id: unknown): void } {
+    return {
+      setTimeout: (fn, ms) => {
+        task.pendingTimers++;
+        return this.clock.after(ms, () => {
+          task.pendingTimers--;
+          (task.timerCallbacks ??= []).push(fn as () => void);
+          if (task.state === 'waiting') this.interrupt(task);
+        });
+      },
+      clearTimeout: (id) => {
+        const timer = id as { fn: unknown; cancel(): void } | undefined;
+        if (timer?.fn) {
+          task.pendingTimers--;
+          timer.cancel();
+        }
+      },
+    };
+  }
+
+  /** Ends a task's wait early: a blocked trap returns *_INTERRUPTED (Mach's thread_abort). */
+  interrupt(task: Task): void {
+    const wait = task.wait;
+    if (!wait || task.state !== 'waiting') return;
+    wait.cancel();
+    const value =
+      wait.kind === 'send' ? MACH_SEND_INTERRUPTED : wait.kind === 'receive' ? { ok: false, code: MACH_RCV_INTERRUPTED, msg: null } : undefined;
+    this.wake(task, value, wait.since);
+  }
+
+  inspectFor(task: Task): ((ev: InspectionEvent) => void) | undefined {
+    return this.trace.inspect ? this.inspector(task.pid, task.name) : undefined;
+  }
+
+  private inspector(pid: number, name: string): (ev: InspectionEvent) => void {
+    return (ev) => {
+      if (!this.trace.on) return;
+      let detail: string;
+      if (ev.type === '@xstate.snapshot') detail = `snapshot ${JSON.stringify((ev.snapshot as { value?: unknown }).value ?? null)}`;
+      else if (ev.type === '@xstate.event') detail = `event ${ev.event.type}`;
+      else if (ev.type === '@xstate.actor') detail = 'actor started';
+      else detail = ev.type;
+      this.trace.emit({ t: this.clock.now(), kind: 'xstate', pid, task: name, op: (ev.actorRef as { id?: string }).id ?? '', detail });
+    };
+  }
+
+  /**
+   * The program ended (returned, threw, or its machine finished): running →
+   * terminated. Its rights are destroyed the Mach way (ports it received on
+   * die, with notifications), its kernel port dies, and the CPU moves on.
+   */
+  exit(task: Task, status: ExitStatus): void {
+    if (task.state === 'terminated') return;
+    if (task.state === 'waiting') {
+      // The program ended with a trap still pending (it did not await it): abandon the trap.
+      task.wait?.cancel();
+      task.wait = null;
+      this.move(task, 'wake');
+      this.removeReady(task);
+      this.move(task, 'dispatch');
+    } else if (task.state === 'ready') {
+      this.removeReady(task);
+      this.move(task, 'dispatch');
+    }
+    task.pcb.exit = status;
+    task.pcb.endedAt = this.clock.now();
+    task.pcb.queue = '';
+    task.resolve = null;
+    task.cont = null;
+    this.move(task, 'exit');
+    if (this.trace.on) {
+      this.trace.emit({
+        t: this.clock.now(), kind: 'exit', pid: task.pid, task: task.name, code: status.code,
+        detail: status.reason + (status.error ? `: ${status.error}` : ''),
+      });
+    }
+    task.program?.stop();
+    destroySpace(task.space, this.ipc);
+    const kentry = task.kernelPortObject ? this.kspace.entryFor(task.kernelPortObject) : undefined;
+    if (kentry) destroyReceive(this.kspace, kentry, this.ipc);
+    this.live--;
+    if (!task.daemon) this.liveNonDaemon--;
+    if (this.current === task) this.current = null;
+    this.kick();
+  }
+
+  private removeReady(task: Task): void {
+    const i = this.ready.indexOf(task, this.readyHead);
+    if (i >= 0) this.ready.splice(i, 1);
+  }
+
+  // ---------------------------------------------------------------------------
+  // the syscall server
+
+  /** A request landed on a kernel-received port: serve it on the scheduler (at the current time). */
+  serveLater(port: Port): void {
+    if (port.serving) return;
+    port.serving = true;
+    this.clock.after(0, () => {
+      port.serving = false;
+      serve(this, port);
+    });
+  }
+
+  // ---------------------------------------------------------------------------
+  // running
+
+  /**
+   * Runs until every non-daemon task has ended, or nothing can move (a
+   * deadlock, reported with who waits on what), or virtual time reaches
+   * `until`. Resolves to a report; never rejects for a task's failure.
+   */
+  run(options: RunOptions = {}): Promise<RunReport> {
+    if (this.running) return Promise.reject(new Error('kernel.run() is already running'));
+    this.running = true;
+    this.until = options.until ?? Infinity;
+    return new Promise<RunReport>((resolve) => {
+      this.finishRun = resolve;
+      this.kick();
+    });
+  }
+
+  private finish(status: RunReport['status']): void {
+    this.running = false;
+    const deadlock: DeadlockEntry[] = [];
+    if (status === 'deadlock') {
+      for (const t of this.tasks.values()) {
+        if (t.state === 'terminated' || t.daemon) continue;
+        deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.wait?.what() ?? t.state });
+      }
+      if (deadlock.length === 0) status = 'done';
+      else if (this.trace.on) {
+        const detail = deadlock.map((d) => `${d.name}(${d.pid}) waits: ${d.waitsOn}`).join('; ');
+        this.trace.emit({ t: this.clock.now(), kind: 'deadlock', pid: 0, task: 'kernel', detail });
+      }
+    }
+    const report: RunReport = {
+      status,
+      time: this.clock.now(),
+      deadlock,
+      tasks: [...this.tasks.values()].map((t) => ({ pid: t.pid, name: t.name, state: t.state, exit: t.pcb.exit })),
+      counters: { ...this.trace.counters },
+    };
+    const done = this.finishRun;
+    this.finishRun = null;
+    done?.(report);
+  }
+}

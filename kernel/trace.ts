@@ -1,0 +1,142 @@
+import { Subject, type Observable } from 'rxjs';
+
+/** What a trace record is about. */
+export type TraceKind =
+  | 'spawn' // a task was created
+  | 'state' // a task changed process state (from → to)
+  | 'trap' // a task entered a trap (msg_send / msg_receive / msg_rpc)
+  | 'send' // a message was queued on a port, or handed to a waiting receiver
+  | 'cache' // a message was forced past the queue limit (SEND_NOTIFY); msg-accepted will follow
+  | 'receive' // a message was dequeued by a task
+  | 'block' // a task blocked in a trap (queue full, or nothing to receive)
+  | 'wake' // a blocked trap finished (message taken, message arrived)
+  | 'timeout' // a blocked trap timed out
+  | 'return' // a trap returned to the task with a code
+  | 'notify' // the kernel sent a notification
+  | 'destroy' // a message was destroyed (its port died)
+  | 'port-death' // a port died
+  | 'syscall' // the kernel's syscall server handled a request
+  | 'exit' // a task ended
+  | 'log' // a program wrote a line with sys.log
+  | 'xstate' // an XState inspection event of a task's actor
+  | 'deadlock' // nothing can move: who waits on what
+  | 'error'; // a kernel invariant broke (a bug)
+
+/** One kernel event. Fields beyond the first six depend on the kind. */
+export interface TraceRecord {
+  /** Order of the record in the run (0, 1, 2…). */
+  seq: number;
+  /** Virtual time in ms. */
+  t: number;
+  kind: TraceKind;
+  /** pid of the task the event is about (0 = the kernel). */
+  pid: number;
+  /** Name of that task. */
+  task: string;
+  /** The trap, syscall or notification name, or a state for 'state' records. */
+  op?: string;
+  /** Previous state ('state' records). */
+  from?: string;
+  /** Port id (global, not a task's name). */
+  port?: number;
+  /** Label of that port, if it has one. */
+  portLabel?: string;
+  /** The other task involved: the receiver of a send, the sender of a receive. */
+  peer?: number;
+  peerTask?: string;
+  /** msgh_id of the message. */
+  msgId?: number;
+  /** Return code, and its Mach name. */
+  code?: number;
+  codeName?: string;
+  /** Body size in bytes. */
+  size?: number;
+  /** seq of the record this one refers to (a receive points at its send). */
+  ref?: number;
+  /** Free text: what a task waits on, a log line, an XState event. */
+  detail?: string;
+}
+
+/** Running totals that the comparisons report. Always kept, even with records off. */
+export interface Counters {
+  /** Messages queued or handed to a receiver (notifications included). */
+  messagesSent: number;
+  /** Messages dequeued by receivers. */
+  messagesReceived: number;
+  /** Messages destroyed because their port died (or the kernel dropped them). */
+  messagesDestroyed: number;
+  /** Body bytes copied at send. */
+  bytesCopied: number;
+  /** Traps entered (msg_send, msg_receive, msg_rpc). */
+  traps: number;
+  /** Requests the syscall server answered. */
+  syscalls: number;
+  /** Notifications the kernel sent. */
+  notifications: number;
+  /** Times the CPU went from one task to another. */
+  contextSwitches: number;
+  /** Sum over blocked traps of the virtual time spent blocked (ms). */
+  blockedTime: number;
+  /** Traps that blocked. */
+  blocks: number;
+  /** Traps that timed out. */
+  timeouts: number;
+}
+
+export function emptyCounters(): Counters {
+  return {
+    messagesSent: 0, messagesReceived: 0, messagesDestroyed: 0, bytesCopied: 0, traps: 0, syscalls: 0,
+    notifications: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0,
+  };
+}
+
+/** Options for what a trace keeps. */
+export interface TraceOptions {
+  /** Keep records in `records` (default true). Counters are kept either way. */
+  records?: boolean;
+  /** Also record XState inspection events of task actors (default false: they are many). */
+  inspect?: boolean;
+}
+
+/**
+ * The kernel's trace: an array of records, an RxJS Observable of the same, and
+ * counters. Recording is skipped entirely (cheap) when records are off and
+ * nobody subscribes.
+ */
+export class Trace {
+  readonly records: TraceRecord[] = [];
+  readonly counters: Counters = emptyCounters();
+  readonly inspect: boolean;
+  private readonly subject = new Subject<TraceRecord>();
+  private readonly keep: boolean;
+  private seq = 0;
+
+  constructor(options: TraceOptions = {}) {
+    this.keep = options.records ?? true;
+    this.inspect = options.inspect ?? false;
+  }
+
+  /** Every record as it happens. Subscribing turns recording on even when records are not kept. */
+  get records$(): Observable<TraceRecord> {
+    return this.subject.asObservable();
+  }
+
+  /** True when a record would go anywhere; callers skip building records otherwise. */
+  get on(): boolean {
+    return this.keep || this.subject.observed;
+  }
+
+  /** Adds a record (seq is filled in). Returns its seq. */
+  emit(r: Omit<TraceRecord, 'seq'>): number {
+    const rec = r as TraceRecord;
+    rec.seq = this.seq++;
+    if (this.keep) this.records.push(rec);
+    if (this.subject.observed) this.subject.next(rec);
+    return rec.seq;
+  }
+
+  /** Ends the observable (the run is over). */
+  complete(): void {
+    this.subject.complete();
+  }
+}

@@ -1,0 +1,131 @@
+import { Deque } from './deque.ts';
+import type { KMsg } from './message.ts';
+import type { IpcSpace } from './space.ts';
+
+/** A name that names nothing. */
+export const MACH_PORT_NULL = 0;
+/** The name a dead right travels as (Mach's `~0`). */
+export const MACH_PORT_DEAD = ~0;
+/** Default queue limit of a new port (Mach: 5). */
+export const MACH_PORT_QLIMIT_DEFAULT = 5;
+/** Largest finite queue limit (XNU's user maximum; GNU Mach's is 16). */
+export const MACH_PORT_QLIMIT_MAX = 1024;
+/**
+ * Unbounded queue (an xmach extension: the course notes' third buffering option).
+ * Mach itself always bounds a queue.
+ */
+export const MACH_PORT_QLIMIT_UNBOUNDED = Infinity;
+
+/** True when q is a queue limit a port accepts: an integer 0..MAX, or UNBOUNDED. */
+export function validQlimit(q: unknown): q is number {
+  return q === Infinity || (typeof q === 'number' && Number.isInteger(q) && q >= 0 && q <= MACH_PORT_QLIMIT_MAX);
+}
+
+/**
+ * Somebody blocked on a port: a sender waiting for room, or a receiver waiting
+ * for a message. The kernel fills these in; `active` goes false when the wait
+ * ends some other way (timeout, death), and queues skip inactive waiters.
+ */
+export interface Waiter {
+  active: boolean;
+  /** Opaque owner (the kernel's task record). */
+  owner: unknown;
+}
+
+/** A sender blocked because the queue was full. It holds its message. */
+export interface SendWaiter extends Waiter {
+  kmsg: KMsg;
+  /** The queue took the message (or it was destroyed): finish the send with this code. */
+  done(code: number): void;
+}
+
+/** A receiver blocked in msg_receive on a port or a port set. */
+export interface RecvWaiter extends Waiter {
+  /** A message arrived (handed straight to it), or the wait failed with a code. */
+  deliver(kmsg: KMsg | null, code: number, port: Port | null): void;
+}
+
+/** A request for a notification when something happens to a port. */
+export interface NotifyRequest {
+  /** The port that gets the notification. */
+  notify: Port;
+  /** For dead-name requests: the space and name to report. */
+  space?: IpcSpace;
+  name?: number;
+}
+
+/**
+ * A port: a kernel-protected message queue with one receive right (GNU Mach
+ * `ipc_port`). Plain data: the blocking logic lives in `kernel/ipc.ts`.
+ */
+export class Port {
+  /** Global id, for traces ("port 7"). Not a name: tasks see their own names. */
+  readonly id: number;
+  /** Who holds the receive right: a task's space, or null while the right is in a message. */
+  receiver: IpcSpace | null;
+  /** Queued messages, FIFO. */
+  readonly queue = new Deque<KMsg>();
+  qlimit = MACH_PORT_QLIMIT_DEFAULT;
+  /** Sequence number stamped on the next dequeued message. */
+  seqno = 0;
+  /** Make-send count (send rights ever made from the receive right). */
+  mscount = 0;
+  /** Outstanding send rights (one per space holding any, plus each one in transit). */
+  srights = 0;
+  /** Outstanding send-once rights. */
+  sorights = 0;
+  /** False once the port is dead. */
+  active = true;
+  /** The port set this port is a member of, if any. */
+  pset: PortSet | null = null;
+  readonly senders = new Deque<SendWaiter>();
+  readonly receivers = new Deque<RecvWaiter>();
+  /** Dead-name requests, fired when the port dies. */
+  dnrequests: NotifyRequest[] | null = null;
+  /** No-senders request (send-once right to notify), fired when srights drops to 0. */
+  nsrequest: Port | null = null;
+  /** Whose port this is in a kernel-served sense (a task's kernel port names its task). */
+  kobject: unknown = null;
+  /** A label for traces and diagrams. */
+  label: string;
+  /** Kernel-received ports: a serve pass is already scheduled. */
+  serving = false;
+
+  constructor(id: number, receiver: IpcSpace | null, label = '') {
+    this.id = id;
+    this.receiver = receiver;
+    this.label = label;
+  }
+
+  /** True when a normal send would have to wait. */
+  get full(): boolean {
+    return this.queue.length >= this.qlimit;
+  }
+}
+
+/**
+ * A port set: receive from any member (GNU Mach `ipc_pset`). Like GNU Mach's
+ * set queue, messages come out in the order they arrived across all members:
+ * `arrivals` holds one entry per message (or blocked sender) that reached a
+ * member, and entries that went stale (the port left, or its message was
+ * withdrawn) are skipped.
+ */
+export class PortSet {
+  readonly members = new Set<Port>();
+  readonly receivers = new Deque<RecvWaiter>();
+  readonly arrivals = new Deque<Port>();
+  active = true;
+
+  constructor(
+    readonly id: number,
+    readonly owner: IpcSpace,
+  ) {}
+
+  /** The member holding the oldest message (or blocked sender), or null if none has one. */
+  nextReady(): Port | null {
+    for (let p = this.arrivals.shift(); p !== undefined; p = this.arrivals.shift()) {
+      if (p.pset === this && p.active && (p.queue.length > 0 || p.senders.length > 0)) return p;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,70 @@
+import { fromPromise } from 'xstate';
+import type { Sys } from './sys.ts';
+
+/**
+ * The parameters of each system call, in order: a machine program invokes a
+ * call with an `input` object of these names.
+ *
+ * @example
+ * invoke: { src: 'msg_receive', input: ({ context }) => ({ name: context.port, opts: { timeout: 50 } }), onDone: … }
+ */
+export const SYSCALL_PARAMS = {
+  msg_send: ['dest', 'msg', 'opts'],
+  msg_receive: ['name', 'opts'],
+  msg_rpc: ['dest', 'msg', 'opts'],
+  port_allocate: ['right', 'label'],
+  port_deallocate: ['name'],
+  port_destroy: ['name'],
+  port_mod_refs: ['name', 'right', 'delta'],
+  port_get_refs: ['name', 'right'],
+  port_type: ['name'],
+  port_names: [],
+  port_set_qlimit: ['name', 'qlimit'],
+  port_get_attributes: ['name'],
+  port_set_label: ['name', 'label'],
+  port_move_member: ['member', 'after'],
+  port_request_notification: ['name', 'kind', 'notify'],
+  task_self: [],
+  task_info: [],
+  netname_check_in: ['name', 'port'],
+  netname_look_up: ['name', 'opts'],
+  netname_check_out: ['name'],
+  sleep: ['ms'],
+} as const satisfies Partial<Record<keyof Sys, readonly string[]>>;
+
+export type SyscallName = keyof typeof SYSCALL_PARAMS;
+
+type Params<N extends SyscallName> = Parameters<Sys[N]>;
+type InputOf<N extends SyscallName> = {
+  [I in keyof (typeof SYSCALL_PARAMS)[N] & `${number}` as (typeof SYSCALL_PARAMS)[N][I] & string]: Params<N>[I & keyof Params<N>];
+};
+
+/** XState actor logic for each system call: input is the call's named parameters, output what the call resolves to. */
+export type SyscallActors = {
+  [N in SyscallName]: ReturnType<typeof fromPromise<Awaited<ReturnType<Sys[N]>>, InputOf<N>>>;
+};
+
+function build(impl: (name: SyscallName, input: Record<string, unknown>) => Promise<unknown>): SyscallActors {
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(SYSCALL_PARAMS) as SyscallName[]) {
+    out[name] = fromPromise(({ input }: { input: Record<string, unknown> }) => impl(name, input ?? {}));
+  }
+  return out as SyscallActors;
+}
+
+/** The system calls of one task as actors (the kernel provides these to a machine program). */
+export function syscallActors(sys: Sys): SyscallActors {
+  return build((name, input) => {
+    const args = SYSCALL_PARAMS[name].map((p) => input[p]);
+    return (sys[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+  });
+}
+
+/**
+ * Placeholders with the right types, for `setup({ actors: machActors })` in a
+ * machine program. The kernel replaces them with the task's real calls; run
+ * outside a kernel they reject.
+ */
+export const machActors: SyscallActors = build(async (name) => {
+  throw new Error(`${name}: this machine must run as an xmach task (kernel.spawn)`);
+});

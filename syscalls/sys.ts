@@ -1,0 +1,234 @@
+import {
+  KERN_SUCCESS,
+  MACH_RCV_TIMED_OUT,
+  MIG_REPLY_MISMATCH,
+  MIG_SERVER_DIED,
+} from '../ports/codes.ts';
+import type { OutMessage, ReceivedRight, RightToSend } from '../ports/message.ts';
+import type { RightKind } from '../ports/space.ts';
+import type { Kernel, RpcOptions, SysBundle } from '../kernel/kernel.ts';
+import type { ReceiveOptions, ReceiveResult, SendOptions } from '../kernel/ipc.ts';
+import { MACH_NOTIFY_SEND_ONCE } from '../kernel/notify.ts';
+import * as ID from '../kernel/syscall-ids.ts';
+import type { PCB } from '../tasks/pcb.ts';
+import type { Task } from '../tasks/task.ts';
+import { syscallActors } from './actors.ts';
+
+/** A stub's answer: the code, plus what the routine returns. */
+export type StubResult<T = object> = { code: number } & Partial<T>;
+
+/** Attributes of a port, as `port_get_attributes` reports them. */
+export interface PortAttributes {
+  qlimit: number;
+  msgcount: number;
+  seqno: number;
+  mscount: number;
+  srights: number;
+  sorights: number;
+  inSet: boolean;
+  blockedSenders: number;
+  label: string;
+}
+
+/**
+ * What a program calls: the task's ports, the three traps, and the stubs that
+ * turn every other system call into a message to the task's kernel port (or
+ * the bootstrap port) and wait for the reply, as MIG stubs do.
+ *
+ * Every call returns a promise; a task makes one call at a time.
+ */
+export interface Sys {
+  readonly pid: number;
+  readonly name: string;
+  /** Send right to the task's kernel port: port and task calls go here. */
+  readonly kernelPort: number;
+  /** Receive right of the task's notify port: notifications come here. */
+  readonly notifyPort: number;
+  /** Receive right of the task's reply port: msg_rpc and stubs receive replies here. */
+  readonly replyPort: number;
+  /** Send right to the bootstrap (name service) port. */
+  readonly bootstrapPort: number;
+  /** What the spawner passed as `args`. */
+  readonly args: unknown;
+
+  // --- the three traps ---------------------------------------------------------
+  /**
+   * Sends a message to the port dest names. Resolves to a code: MACH_MSG_SUCCESS,
+   * MACH_SEND_TIMED_OUT, MACH_SEND_WILL_NOTIFY, MACH_SEND_NOTIFY_IN_PROGRESS,
+   * MACH_SEND_INVALID_DEST / _REPLY / _RIGHT / _DATA / _HEADER, KERN_INVALID_ARGUMENT.
+   *
+   * @example
+   * const code = await sys.msg_send(server, { id: 1, body: 'hi' }, { policy: 'return' });
+   * if (code === MACH_SEND_TIMED_OUT) sys.log('queue full, try later');
+   */
+  msg_send(dest: number, msg: OutMessage, opts?: SendOptions): Promise<number>;
+  /**
+   * Receives a message from a port or port set. Resolves to `{ ok, code, msg }`:
+   * MACH_MSG_SUCCESS, MACH_RCV_TIMED_OUT, MACH_RCV_INVALID_NAME, MACH_RCV_IN_SET,
+   * MACH_RCV_PORT_DIED, KERN_INVALID_ARGUMENT.
+   *
+   * @example
+   * const r = await sys.msg_receive(port, { timeout: 100 });
+   * if (r.ok) sys.log('got', r.msg.body);
+   */
+  msg_receive<B = unknown>(name: number, opts?: ReceiveOptions): Promise<ReceiveResult<B>>;
+  /**
+   * Sends a request and receives the reply on the reply port, in one trap.
+   * Without `msg.reply`, the task's reply port is attached as a send-once right.
+   * A failed send ends the call with the send's code.
+   *
+   * @example
+   * const r = await sys.msg_rpc(server, { id: 7, body: 21 });
+   * if (r.ok) sys.log('answer', r.msg.body); // answer 42
+   */
+  msg_rpc<B = unknown>(dest: number, msg: OutMessage, opts?: RpcOptions): Promise<ReceiveResult<B>>;
+
+  // --- ports (messages to the kernel port) ----------------------------------------
+  /** Creates a port (receive right), a port set, or a dead name. Codes: KERN_SUCCESS, KERN_INVALID_VALUE. */
+  port_allocate(right?: 'receive' | 'port-set' | 'dead-name', label?: string): Promise<StubResult<{ name: number }>>;
+  /**
+   * Releases one user reference of a send, send-once or dead-name right; a name
+   * holding only a receive right (or a port set) is destroyed. Codes: KERN_SUCCESS, KERN_INVALID_NAME.
+   */
+  port_deallocate(name: number): Promise<number>;
+  /** Destroys every right under name (a receive right: the port dies). Codes: KERN_SUCCESS, KERN_INVALID_NAME. */
+  port_destroy(name: number): Promise<number>;
+  /** Adds delta user references to a send right or dead name. Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_INVALID_RIGHT, KERN_INVALID_VALUE, KERN_UREFS_OVERFLOW. */
+  port_mod_refs(name: number, right: 'send' | 'dead-name', delta: number): Promise<number>;
+  /** User references of one right of a name. */
+  port_get_refs(name: number, right: RightKind): Promise<StubResult<{ refs: number }>>;
+  /** The rights a name holds (`type` is Mach's bit mask). */
+  port_type(name: number): Promise<StubResult<{ type: number; rights: RightKind[] }>>;
+  /** Every name of the task's space with its rights. */
+  port_names(): Promise<StubResult<{ names: { name: number; rights: RightKind[]; port: number | null; label: string }[] }>>;
+  /** Sets the queue limit of a port the task receives on: 0..MACH_PORT_QLIMIT_MAX, or Infinity. Codes: KERN_SUCCESS, KERN_INVALID_RIGHT, KERN_INVALID_VALUE. */
+  port_set_qlimit(name: number, qlimit: number): Promise<number>;
+  /** Queue limit, message count, seqno and rights counts of a port the task receives on. */
+  port_get_attributes(name: number): Promise<StubResult<PortAttributes>>;
+  /** Names a port in traces and diagrams. */
+  port_set_label(name: number, label: string): Promise<number>;
+  /** Moves a port into a port set (after = the set), or out of its set (after = 0). Codes: KERN_SUCCESS, KERN_INVALID_RIGHT, KERN_NOT_IN_SET. */
+  port_move_member(member: number, after: number): Promise<number>;
+  /**
+   * Asks for a notification on the task's notify port (or the port `notify` names):
+   * 'dead-name' when the port a send right names dies; 'no-senders' when a port the
+   * task receives on has no send rights left.
+   */
+  port_request_notification(name: number, kind: 'dead-name' | 'no-senders', notify?: number): Promise<number>;
+
+  // --- tasks -----------------------------------------------------------------------
+  /** The task's own kernel port name. */
+  task_self(): Promise<StubResult<{ name: number }>>;
+  /** A copy of the task's PCB. */
+  task_info(): Promise<StubResult<{ pcb: PCB }>>;
+
+  // --- name service (messages to the bootstrap port) ----------------------------------
+  /** Registers a send right (made from a receive right, or copied) under a name. Codes: NETNAME_SUCCESS, NETNAME_NOT_YOURS, NETNAME_INVALID_PORT. */
+  netname_check_in(name: string, port: number): Promise<number>;
+  /** Looks a name up; with `wait`, waits until it is checked in. Resolves to a send right. Codes: NETNAME_SUCCESS, NETNAME_NOT_CHECKED_IN. */
+  netname_look_up(name: string, opts?: { wait?: boolean }): Promise<StubResult<{ port: number }>>;
+  /** Removes a name this task checked in. */
+  netname_check_out(name: string): Promise<number>;
+
+  // --- helpers built from the calls above ---------------------------------------------
+  /** Waits ms of virtual time (a receive with a timeout on a private port). */
+  sleep(ms: number): Promise<void>;
+  /** A number in [0, 1) from the kernel's seeded generator. */
+  random(): number;
+  /** The current virtual time in ms. */
+  now(): number;
+  /** Writes a line into the trace (kind 'log'), shown in tables and diagrams. */
+  log(...parts: unknown[]): void;
+  /** Why the last refused call was refused, in words. */
+  lastError(): string;
+  /** Keeps values in the PCB's registers (shown by task_info). */
+  setRegisters(values: Record<string, unknown>): void;
+}
+
+/** The rights a stub's reply carried, mapped to their names in the caller's space. */
+type RawReply = { code: number; [k: string]: unknown } & { rights?: ReceivedRight[] };
+
+/**
+ * Builds the sys of a task, and its system calls as XState actors (for
+ * machine programs). The kernel is given this through `boot()`.
+ */
+export function makeSys(k: Kernel, task: Task): SysBundle {
+  let sleepPort = 0;
+
+  /** A MIG-style routine: request to dest, reply expected with id + 100. */
+  const call = async (dest: number, id: number, body: object, rights?: RightToSend[]): Promise<RawReply> => {
+    const r = await k.msgRpc(task, dest, { id, body, ...(rights ? { rights } : {}) });
+    if (!r.ok) return { code: r.code };
+    if (r.msg.id !== ID.replyId(id)) {
+      return { code: r.msg.id === MACH_NOTIFY_SEND_ONCE ? MIG_SERVER_DIED : MIG_REPLY_MISMATCH };
+    }
+    return { ...(r.msg.body as RawReply), rights: r.msg.rights };
+  };
+  const kcall = (id: number, body: object = {}) => call(task.kernelPort, id, body);
+  const code = async (p: Promise<RawReply>): Promise<number> => (await p).code;
+  const strip = ({ rights: _r, ...rest }: RawReply) => rest;
+
+  const sys: Sys = {
+    pid: task.pid,
+    name: task.name,
+    kernelPort: task.kernelPort,
+    notifyPort: task.notifyPort,
+    replyPort: task.replyPort,
+    bootstrapPort: task.bootstrapPort,
+    args: task.args,
+
+    msg_send: (dest, msg, opts) => k.msgSend(task, dest, msg, opts),
+    msg_receive: (name, opts) => k.msgReceive(task, name, opts) as Promise<never>,
+    msg_rpc: (dest, msg, opts) => k.msgRpc(task, dest, msg, opts) as Promise<never>,
+
+    port_allocate: async (right = 'receive', label) =>
+      strip(await kcall(ID.PORT_ALLOCATE, { right, ...(label !== undefined ? { label } : {}) })),
+    port_deallocate: (name) => code(kcall(ID.PORT_DEALLOCATE, { name })),
+    port_destroy: (name) => code(kcall(ID.PORT_DESTROY, { name })),
+    port_mod_refs: (name, right, delta) => code(kcall(ID.PORT_MOD_REFS, { name, right, delta })),
+    port_get_refs: async (name, right) => strip(await kcall(ID.PORT_GET_REFS, { name, right })),
+    port_type: async (name) => strip(await kcall(ID.PORT_TYPE, { name })) as never,
+    port_names: async () => strip(await kcall(ID.PORT_NAMES)) as never,
+    port_set_qlimit: (name, qlimit) => code(kcall(ID.PORT_SET_QLIMIT, { name, qlimit })),
+    port_get_attributes: async (name) => strip(await kcall(ID.PORT_GET_ATTRIBUTES, { name })) as never,
+    port_set_label: (name, label) => code(kcall(ID.PORT_SET_LABEL, { name, label })),
+    port_move_member: (member, after) => code(kcall(ID.PORT_MOVE_MEMBER, { member, after })),
+    port_request_notification: (name, kind, notify) =>
+      code(kcall(ID.PORT_REQUEST_NOTIFICATION, { name, kind, ...(notify !== undefined ? { notify } : {}) })),
+
+    task_self: async () => strip(await kcall(ID.TASK_SELF)),
+    task_info: async () => strip(await kcall(ID.TASK_INFO)) as never,
+
+    netname_check_in: async (name, port) => {
+      const e = task.space.lookup(port);
+      const disposition = e?.sendRefs ? 'copy-send' : 'make-send';
+      return code(call(task.bootstrapPort, ID.NETNAME_CHECK_IN, { name }, [{ name: port, disposition }]));
+    },
+    netname_look_up: async (name, opts) => {
+      const r = await call(task.bootstrapPort, ID.NETNAME_LOOK_UP, { name, wait: opts?.wait ?? false });
+      if (r.code !== KERN_SUCCESS) return { code: r.code };
+      return { code: r.code, port: r.rights?.[0]?.name ?? 0 };
+    },
+    netname_check_out: (name) => code(call(task.bootstrapPort, ID.NETNAME_CHECK_OUT, { name })),
+
+    sleep: async (ms) => {
+      if (sleepPort === 0) {
+        const r = await sys.port_allocate('receive', `${task.name}.sleep`);
+        sleepPort = r.name ?? 0;
+      }
+      const r = await k.msgReceive(task, sleepPort, { timeout: ms });
+      if (r.code !== MACH_RCV_TIMED_OUT) throw new Error(`sleep(${ms}): ${task.lastError || 'bad duration'}`);
+    },
+    random: () => k.random.next(),
+    now: () => k.clock.now(),
+    log: (...parts) => {
+      if (!k.trace.on) return;
+      const detail = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+      k.trace.emit({ t: k.clock.now(), kind: 'log', pid: task.pid, task: task.name, detail });
+    },
+    lastError: () => task.lastError,
+    setRegisters: (values) => Object.assign(task.pcb.registers, values),
+  };
+  return { sys, actors: syscallActors(sys) };
+}
+

@@ -1,0 +1,56 @@
+import type { ProcessState } from './task-machine.ts';
+
+/** How a task ended. */
+export interface ExitStatus {
+  /** 0 for a normal end; the number a program returned; 1 when it threw; 137 when killed. */
+  code: number;
+  /** Why: 'exit' (returned), 'error' (threw), 'killed'. */
+  reason: 'exit' | 'error' | 'killed';
+  /** The error message when the program threw. */
+  error?: string;
+}
+
+/**
+ * The process control block: everything the kernel knows about a task. It is
+ * the task actor's context; `task_info` returns a copy.
+ */
+export interface PCB {
+  // identity
+  pid: number;
+  name: string;
+  /** pid of the task that created it (0 = the kernel). */
+  parent: number;
+
+  // process state (mirrors the task actor's state value)
+  state: ProcessState;
+  /** Program counter: where the program is (its current trap or syscall, or machine state). */
+  pc: string;
+  /** The program's own registers: whatever it keeps with `sys.setRegisters`. */
+  registers: Record<string, unknown>;
+
+  // CPU scheduling
+  priority: number;
+  /** The queue the task sits on: 'ready', a wait queue such as 'recv port 7', or ''. */
+  queue: string;
+
+  // accounting (virtual ms)
+  startedAt: number;
+  endedAt: number | null;
+  /** Time spent waiting in traps. */
+  waitTime: number;
+  dispatches: number;
+
+  // I/O status
+  /** Number of names in the task's port name space. */
+  rights: number;
+
+  exit: ExitStatus | null;
+}
+
+/** A fresh PCB for a new task. */
+export function newPcb(pid: number, name: string, parent: number, now: number, priority = 0): PCB {
+  return {
+    pid, name, parent, state: 'new', pc: 'start', registers: {}, priority, queue: '',
+    startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, rights: 0, exit: null,
+  };
+}

@@ -1,0 +1,118 @@
+import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import type { Port } from '../ports/port.ts';
+import type { IpcSpace } from '../ports/space.ts';
+import { newPcb, type PCB } from './pcb.ts';
+import { ARROWS, IllegalTransition, taskMachine, type TaskEvent } from './task-machine.ts';
+
+/** What a blocked task waits on, so the kernel can time it out, cancel it and name it in a deadlock. */
+export interface Wait {
+  /** 'send' (queue full), 'receive' (nothing queued), 'timer' (sleeping), 'event' (a machine waiting for an event). */
+  kind: 'send' | 'receive' | 'timer' | 'event';
+  /** Human-readable: "send to port 7 (5/5 queued)". */
+  what: () => string;
+  /** Called when the wait is abandoned (task killed, aborted): take the waiter off its queue. */
+  cancel: () => void;
+  since: number;
+}
+
+/** Options the kernel gives a new task record. */
+export interface TaskInit {
+  pid: number;
+  name: string;
+  parent: number;
+  space: IpcSpace;
+  now: number;
+  priority?: number;
+  daemon?: boolean;
+  inspect?: (ev: InspectionEvent) => void;
+}
+
+/**
+ * A task: an XState actor whose state is the process state and whose context
+ * is the PCB, plus the port name space and the plumbing that delivers trap
+ * results to the program. Tasks are root actors kept in the kernel's task
+ * table (never children of one kernel actor: spawning into one parent slows
+ * with the number of children).
+ */
+export class Task {
+  readonly pcb: PCB;
+  readonly actor: Actor<typeof taskMachine>;
+  readonly space: IpcSpace;
+  readonly daemon: boolean;
+  /** Names of the task's special ports in its own space. */
+  kernelPort = 0;
+  notifyPort = 0;
+  replyPort = 0;
+  bootstrapPort = 0;
+
+  /** What the spawner passed as args. */
+  args: unknown = undefined;
+  /** Resolver of the trap the program is waiting on. */
+  resolve: ((value: unknown) => void) | null = null;
+  /** Second part of a trap, run when the task is next dispatched (msg_rpc's receive). Returns undefined if it blocked. */
+  cont: ((value: unknown) => unknown) | null = null;
+  /** Value to hand to the program when it is next dispatched. */
+  result: unknown = undefined;
+  /** What the task is blocked on while waiting. */
+  wait: Wait | null = null;
+  /** Timer callbacks of a machine program, run when the task is next dispatched. */
+  timerCallbacks: (() => void)[] | null = null;
+  /** Trap promises handed out and not yet settled in the program (kept for machine programs). */
+  inFlight = 0;
+  /** True when the program is an XState machine. */
+  machine = false;
+  /** Starts the program; set until the first dispatch. */
+  start: (() => void) | null = null;
+  /** The program's own actor, for machine programs. */
+  program: AnyActorRef | null = null;
+  /** The task's notify port object (where msg-accepted and other notifications go). */
+  notifyPortObject: Port | null = null;
+  /** The task's kernel port object (the kernel receives on it). */
+  kernelPortObject: Port | null = null;
+  /** Why the last call was refused, in words (the code says what; this says why). */
+  lastError = '';
+  /** XState timers of a machine program that have not fired yet. */
+  pendingTimers = 0;
+  /** The error that broke the actor, if the kernel ever asked for an illegal arrow. */
+  bug: Error | null = null;
+
+  constructor(init: TaskInit) {
+    this.pcb = newPcb(init.pid, init.name, init.parent, init.now, init.priority ?? 0);
+    this.space = init.space;
+    this.daemon = init.daemon ?? false;
+    this.actor = createActor(taskMachine, {
+      input: { pcb: this.pcb },
+      id: `task-${init.pid}`,
+      ...(init.inspect ? { inspect: init.inspect } : {}),
+    });
+    this.actor.subscribe({ error: (err) => (this.bug = err as Error) });
+    this.actor.start();
+  }
+
+  get pid(): number {
+    return this.pcb.pid;
+  }
+
+  get name(): string {
+    return this.pcb.name;
+  }
+
+  get state(): PCB['state'] {
+    return this.pcb.state;
+  }
+
+  /**
+   * Moves the task along one arrow of the state diagram. Returns the previous
+   * state. Throws IllegalTransition if the arrow does not start at the current
+   * state: that is a kernel bug, never a user error.
+   */
+  transition(type: TaskEvent['type']): PCB['state'] {
+    const [from, to] = ARROWS[type];
+    const was = this.pcb.state;
+    if (was !== from) throw new IllegalTransition(`task ${this.pid} (${this.name}): no '${type}' arrow from '${was}'`);
+    this.actor.send({ type });
+    if (this.bug) throw this.bug;
+    this.pcb.state = to;
+    return was;
+  }
+}
