@@ -71,3 +71,7 @@ export type { AsyncProgram, Program, TaskInput } from './tasks/program.ts';
 export type { PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
 export { machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
 export type { SyscallActors, SyscallName } from './syscalls/actors.ts';
+
+// --- test kit --------------------------------------------------------------------
+export { simulate, traceLines } from './kernel/kit.ts';
+export type { Simulation } from './kernel/kit.ts';

@@ -1,0 +1,78 @@
+import type { ExitStatus } from '../tasks/pcb.ts';
+import type { Task } from '../tasks/task.ts';
+import type { Kernel, RunOptions, RunReport } from './kernel.ts';
+import type { TraceKind, TraceRecord } from './trace.ts';
+
+/** What `simulate` hands back: the kernel after its run, and ways to look at it. */
+export interface Simulation {
+  kernel: Kernel;
+  report: RunReport;
+  records: TraceRecord[];
+  /** The task with this name (the first one, if several share it). */
+  task(name: string): Task;
+  /** How the task with this name ended (null if it has not). */
+  exit(name: string): ExitStatus | null;
+  /** Lines the task wrote with sys.log (all tasks when name is omitted, as `name: line`). */
+  logs(name?: string): string[];
+  /** The trace as compact lines, for asserting order (see `traceLines`). */
+  lines(kinds?: readonly TraceKind[]): string[];
+}
+
+/**
+ * Runs a small world and hands it back for assertions: `setup` spawns tasks on
+ * the kernel, then the kernel runs until they end or nothing can move.
+ *
+ * @example
+ * const sim = await simulate(boot({ seed: 1 }), (k) => {
+ *   k.spawn('a', async (sys) => { sys.log('hello'); });
+ * });
+ * sim.logs('a'); // ['hello']
+ * sim.report.status; // 'done'
+ */
+export async function simulate(kernel: Kernel, setup: (k: Kernel) => void, options: RunOptions = {}): Promise<Simulation> {
+  setup(kernel);
+  const report = await kernel.run(options);
+  const records = kernel.trace.records;
+  const byName = (name: string): Task => {
+    for (const t of kernel.tasks.values()) if (t.name === name) return t;
+    throw new Error(`no task named ${JSON.stringify(name)}`);
+  };
+  return {
+    kernel,
+    report,
+    records,
+    task: byName,
+    exit: (name) => byName(name).pcb.exit,
+    logs: (name) =>
+      records
+        .filter((r) => r.kind === 'log' && (name === undefined || r.task === name))
+        .map((r) => (name === undefined ? `${r.task}: ${r.detail}` : (r.detail ?? ''))),
+    lines: (kinds) => traceLines(records, kinds),
+  };
+}
+
+const DEFAULT_KINDS: readonly TraceKind[] = ['send', 'cache', 'receive', 'timeout', 'notify', 'destroy', 'port-death', 'exit', 'deadlock'];
+
+/**
+ * The trace as one short line per record, for tests that assert order and
+ * time as text: `t=10 client send port 7 id 1`, `t=10 server receive port 7 id 1 from client`.
+ * Only the given kinds are kept (default: message events, notifications, deaths, exits).
+ */
+export function traceLines(records: readonly TraceRecord[], kinds: readonly TraceKind[] = DEFAULT_KINDS): string[] {
+  const keep = new Set(kinds);
+  const out: string[] = [];
+  for (const r of records) {
+    if (!keep.has(r.kind)) continue;
+    const parts = [`t=${r.t}`, r.task, r.kind];
+    if (r.op && r.kind !== 'state') parts.push(r.op);
+    if (r.kind === 'state') parts.push(`${r.from}->${r.op}`);
+    if (r.port !== undefined) parts.push(`port ${r.port}`);
+    if (r.msgId !== undefined) parts.push(`id ${r.msgId}`);
+    if (r.kind === 'receive' && r.peerTask !== undefined) parts.push(`from ${r.peerTask}`);
+    if (r.codeName !== undefined) parts.push(r.codeName);
+    if ((r.kind === 'exit' || r.kind === 'log' || r.kind === 'deadlock') && r.detail) parts.push(r.detail);
+    if (r.kind === 'exit' && r.code !== undefined) parts.splice(3, 0, String(r.code));
+    out.push(parts.join(' '));
+  }
+  return out;
+}
