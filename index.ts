@@ -14,7 +14,7 @@
  * const report = await k.run(); // report.status === 'done'
  */
 import { Kernel, type KernelOptions } from './kernel/kernel.ts';
-import { makeSys } from './syscalls/sys.ts';
+import { makeSys, type Sys } from './syscalls/sys.ts';
 
 /** Options of boot: the kernel's options without the syscalls wiring. */
 export type BootOptions = Omit<KernelOptions, 'makeSys'>;
@@ -23,8 +23,8 @@ export type BootOptions = Omit<KernelOptions, 'makeSys'>;
  * Boots a kernel: clock, trace, bootstrap port, and the syscalls layer wired
  * in. Spawn tasks on it, then `await kernel.run()`.
  */
-export function boot(options: BootOptions = {}): Kernel {
-  return new Kernel({ ...options, makeSys });
+export function boot(options: BootOptions = {}): Kernel<Sys> {
+  return new Kernel<Sys>({ ...options, makeSys });
 }
 
 // --- kernel/ ---------------------------------------------------------------------
@@ -68,10 +68,12 @@ export type { ExitStatus, PCB } from './tasks/pcb.ts';
 export type { AsyncProgram, Program, TaskInput } from './tasks/program.ts';
 
 // --- syscalls/ -------------------------------------------------------------------
-export type { PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
+export type { CallResult, PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
 export { machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
 export type { SyscallActors, SyscallName } from './syscalls/actors.ts';
 
 // --- test kit --------------------------------------------------------------------
 export { simulate, traceLines } from './kernel/kit.ts';
+export { audit } from './kernel/audit.ts';
+export type { AuditReport } from './kernel/audit.ts';
 export type { Simulation } from './kernel/kit.ts';

@@ -277,11 +277,12 @@ export class Ipc implements RightHooks {
   post(kmsg: KMsg, forced = false): void {
     const k = this.k;
     const port = kmsg.dest;
+    k.trace.counters.messagesSent++;
     if (!port.active) {
+      // The port died after copy-in: as GNU Mach does, pretend it was sent and then destroyed.
       this.destroy(kmsg);
       return;
     }
-    k.trace.counters.messagesSent++;
     if (k.trace.on) this.traceSend(kmsg, forced);
     const w = port.receivers.shift() ?? port.pset?.receivers.shift();
     if (w) {

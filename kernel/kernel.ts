@@ -1,6 +1,6 @@
 import type { InspectionEvent } from 'xstate';
 import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
-import type { OutMessage } from '../ports/message.ts';
+import type { KMsg, OutMessage } from '../ports/message.ts';
 import { Port, PortSet } from '../ports/port.ts';
 import { destroyReceive, destroySpace } from '../ports/rights.ts';
 import { IpcSpace } from '../ports/space.ts';
@@ -28,7 +28,7 @@ export interface SysBundle {
 }
 
 /** Builds a task's sys (injected by `boot`, so the kernel never imports the syscalls layer). */
-export type SysFactory = (kernel: Kernel, task: Task) => SysBundle;
+export type SysFactory = (kernel: Kernel<any>, task: Task) => SysBundle;
 
 /** Options of a kernel. */
 export interface KernelOptions {
@@ -100,7 +100,7 @@ export interface RunOptions {
  * ready task. A trap that finishes at once returns to the same task, which
  * keeps the CPU.
  */
-export class Kernel implements ProgramHost {
+export class Kernel<S = unknown> implements ProgramHost {
   readonly clock: Clock;
   readonly random: Random;
   readonly trace: Trace;
@@ -113,8 +113,8 @@ export class Kernel implements ProgramHost {
   readonly bootstrap: Port;
   /** Names registered with netname_check_in: name → the kernel's send right name in kspace. */
   readonly netnames = new Map<string, { name: number; owner: number }>();
-  /** Look-ups waiting for a name to be checked in. */
-  readonly netnameWaiters = new Map<string, (() => void)[]>();
+  /** Look-up requests waiting for a name to be checked in (their reply rights wait with them). */
+  readonly netnameWaiters = new Map<string, KMsg[]>();
   /** Kernel invariant violations seen (illegal state arrows). Empty in a correct run. */
   readonly bugs: Error[] = [];
 
@@ -178,7 +178,7 @@ export class Kernel implements ProgramHost {
    * its reply port (3) and a send right to the bootstrap port (4).
    * Returns the task record (its pid, PCB and actor).
    */
-  spawn(name: string, program: Program, options: SpawnOptions = {}): Task {
+  spawn(name: string, program: Program<S>, options: SpawnOptions = {}): Task {
     const pid = this.nextPid++;
     const space = new IpcSpace(pid, name);
     const task = new Task({
@@ -212,7 +212,7 @@ export class Kernel implements ProgramHost {
       task.machine = true;
       task.start = machineStarter(this, task, program, bundle.actors, input);
     } else if (typeof program === 'function') {
-      task.start = asyncStarter(this, task, program, bundle.sys);
+      task.start = asyncStarter(this, task, program, bundle.sys as S);
     } else {
       throw new TypeError(`spawn(${JSON.stringify(name)}): program must be an async function or an XState machine`);
     }

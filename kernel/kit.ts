@@ -4,8 +4,8 @@ import type { Kernel, RunOptions, RunReport } from './kernel.ts';
 import type { TraceKind, TraceRecord } from './trace.ts';
 
 /** What `simulate` hands back: the kernel after its run, and ways to look at it. */
-export interface Simulation {
-  kernel: Kernel;
+export interface Simulation<S = unknown> {
+  kernel: Kernel<S>;
   report: RunReport;
   records: TraceRecord[];
   /** The task with this name (the first one, if several share it). */
@@ -29,7 +29,7 @@ export interface Simulation {
  * sim.logs('a'); // ['hello']
  * sim.report.status; // 'done'
  */
-export async function simulate(kernel: Kernel, setup: (k: Kernel) => void, options: RunOptions = {}): Promise<Simulation> {
+export async function simulate<S>(kernel: Kernel<S>, setup: (k: Kernel<S>) => void, options: RunOptions = {}): Promise<Simulation<S>> {
   setup(kernel);
   const report = await kernel.run(options);
   const records = kernel.trace.records;

@@ -222,23 +222,18 @@ const bootstrapHandlers: Record<number, [string, Handler]> = {
     const name = putRight(k.kspace, right, k.ipc).name;
     if (had && had.name !== name) deallocateName(k.kspace, had.name, k.ipc);
     k.netnames.set(req.name, { name, owner: task.pid });
-    const waiters = k.netnameWaiters.get(req.name);
+    const waiting = k.netnameWaiters.get(req.name);
     k.netnameWaiters.delete(req.name);
-    for (const w of waiters ?? []) w();
+    for (const w of waiting ?? []) reply(k, w, lookUpAnswer(k, req.name));
     return ok();
   }],
   [ID.NETNAME_LOOK_UP]: ['netname_look_up', (k, _task, req, kmsg) => {
     if (typeof req.name !== 'string') return err(MIG_BAD_ARGUMENTS);
     const name = req.name;
-    const answer = (): Reply => {
-      const reg = k.netnames.get(name)!;
-      const r = takeRight(k.kspace, reg.name, 'copy-send', k.ipc);
-      return { body: { code: KERN_SUCCESS }, rights: [r] };
-    };
-    if (k.netnames.has(name)) return answer();
+    if (k.netnames.has(name)) return lookUpAnswer(k, name);
     if (!req.wait) return err(NETNAME_NOT_CHECKED_IN);
     const list = k.netnameWaiters.get(name) ?? [];
-    list.push(() => reply(k, kmsg, answer()));
+    list.push(kmsg);
     k.netnameWaiters.set(name, list);
     return DEFER;
   }],
@@ -252,6 +247,12 @@ const bootstrapHandlers: Record<number, [string, Handler]> = {
     return ok();
   }],
 };
+
+/** The reply to a look-up of a checked-in name: a copy of the registered send right. */
+function lookUpAnswer(k: Kernel, name: string): Reply {
+  const reg = k.netnames.get(name)!;
+  return { body: { code: KERN_SUCCESS }, rights: [takeRight(k.kspace, reg.name, 'copy-send', k.ipc)] };
+}
 
 function receivePort(task: Task, name: unknown): Port | null {
   if (!int(name)) return null;
@@ -284,6 +285,7 @@ function destroySet(k: Kernel, space: IpcSpace, name: number): Reply {
 export function serve(k: Kernel, port: Port): void {
   for (let kmsg = k.ipc.pull(port); kmsg; kmsg = k.ipc.pull(port)) {
     k.trace.counters.syscalls++;
+    k.trace.counters.messagesReceived++;
     const caller = k.tasks.get(kmsg.sender);
     const target = port === k.bootstrap ? caller : (port.kobject as Task | null);
     const table = port === k.bootstrap ? bootstrapHandlers : taskPortHandlers;

@@ -12,6 +12,7 @@ export const SYSCALL_PARAMS = {
   msg_send: ['dest', 'msg', 'opts'],
   msg_receive: ['name', 'opts'],
   msg_rpc: ['dest', 'msg', 'opts'],
+  call: ['dest', 'id', 'body', 'rights'],
   port_allocate: ['right', 'label'],
   port_deallocate: ['name'],
   port_destroy: ['name'],

@@ -83,6 +83,19 @@ export interface Sys {
    */
   msg_rpc<B = unknown>(dest: number, msg: OutMessage, opts?: RpcOptions): Promise<ReceiveResult<B>>;
 
+  /**
+   * A MIG-style routine call to any server: sends `{ id, body }` with a send-once
+   * reply right, receives the reply, and checks it is id + 100. Resolves to the
+   * reply body (servers answer an object with a `code`) and the rights it carried.
+   * Codes besides the server's own: MIG_SERVER_DIED (the server died holding the
+   * reply right), MIG_REPLY_MISMATCH, and any msg_rpc code.
+   *
+   * @example
+   * const r = await sys.call(fileServer, 1000, { path: '/etc/motd' });
+   * if (r.code === KERN_SUCCESS) sys.log(r.text);
+   */
+  call(dest: number, id: number, body: object, rights?: RightToSend[]): Promise<CallResult>;
+
   // --- ports (messages to the kernel port) ----------------------------------------
   /** Creates a port (receive right), a port set, or a dead name. Codes: KERN_SUCCESS, KERN_INVALID_VALUE. */
   port_allocate(right?: 'receive' | 'port-set' | 'dead-name', label?: string): Promise<StubResult<{ name: number }>>;
@@ -145,8 +158,9 @@ export interface Sys {
   setRegisters(values: Record<string, unknown>): void;
 }
 
-/** The rights a stub's reply carried, mapped to their names in the caller's space. */
-type RawReply = { code: number; [k: string]: unknown } & { rights?: ReceivedRight[] };
+/** What `call` resolves to: the reply body's fields (with its `code`) and the rights the reply carried. */
+export type CallResult = { code: number; rights?: ReceivedRight[]; [field: string]: unknown };
+type RawReply = CallResult;
 
 /**
  * Builds the sys of a task, and its system calls as XState actors (for
@@ -162,7 +176,9 @@ export function makeSys(k: Kernel, task: Task): SysBundle {
     if (r.msg.id !== ID.replyId(id)) {
       return { code: r.msg.id === MACH_NOTIFY_SEND_ONCE ? MIG_SERVER_DIED : MIG_REPLY_MISMATCH };
     }
-    return { ...(r.msg.body as RawReply), rights: r.msg.rights };
+    const answer = r.msg.body;
+    const fields = typeof answer === 'object' && answer !== null ? (answer as RawReply) : { code: KERN_SUCCESS, value: answer };
+    return { ...fields, rights: r.msg.rights };
   };
   const kcall = (id: number, body: object = {}) => call(task.kernelPort, id, body);
   const code = async (p: Promise<RawReply>): Promise<number> => (await p).code;
@@ -180,6 +196,7 @@ export function makeSys(k: Kernel, task: Task): SysBundle {
     msg_send: (dest, msg, opts) => k.msgSend(task, dest, msg, opts),
     msg_receive: (name, opts) => k.msgReceive(task, name, opts) as Promise<never>,
     msg_rpc: (dest, msg, opts) => k.msgRpc(task, dest, msg, opts) as Promise<never>,
+    call,
 
     port_allocate: async (right = 'receive', label) =>
       strip(await kcall(ID.PORT_ALLOCATE, { right, ...(label !== undefined ? { label } : {}) })),

@@ -1,0 +1,112 @@
+import type { KMsg, RightInTransit } from '../ports/message.ts';
+import type { Port } from '../ports/port.ts';
+import type { IpcSpace } from '../ports/space.ts';
+import type { Kernel } from './kernel.ts';
+
+/** Totals the audit found, beside the problems. */
+export interface AuditReport {
+  /** Broken invariants, in words. Empty when all hold. */
+  problems: string[];
+  /** Messages sitting in queues now. */
+  queued: number;
+  /** Live ports reachable from some space or message. */
+  ports: number;
+}
+
+/**
+ * Checks the kernel's bookkeeping against what is really there. Walks every
+ * space (tasks' and the kernel's), every reachable port's queue and blocked
+ * senders, and the requests the name service holds, then checks:
+ * - no user-reference count, send-right count or send-once count is negative;
+ * - each live port's `srights` equals the spaces holding send rights to it
+ *   plus the send rights in transit; `sorights` likewise for send-once rights
+ *   (counting those the kernel holds for notification requests);
+ * - messages are conserved: sent = received + queued + destroyed.
+ *
+ * @example
+ * const { problems } = audit(kernel); // [] in a correct run
+ */
+export function audit(k: Kernel<unknown>): AuditReport {
+  const problems: string[] = [];
+  const ports = new Set<Port>();
+  const send = new Map<Port, number>();
+  const once = new Map<Port, number>();
+  const bump = (m: Map<Port, number>, p: Port) => m.set(p, (m.get(p) ?? 0) + 1);
+  const seenMsgs = new Set<KMsg>();
+  const pendingMsgs: KMsg[] = [];
+
+  const visitRight = (r: RightInTransit | null): void => {
+    if (!r || !r.port) return;
+    ports.add(r.port);
+    if (r.kind === 'send') bump(send, r.port);
+    else if (r.kind === 'send-once') bump(once, r.port);
+  };
+  const visitMsg = (m: KMsg): void => {
+    if (seenMsgs.has(m)) return;
+    seenMsgs.add(m);
+    ports.add(m.dest);
+    visitRight(m.destRight);
+    visitRight(m.reply);
+    for (const r of m.rights) visitRight(r);
+  };
+  const visitSpace = (space: IpcSpace): void => {
+    if (!space.active) return;
+    for (const e of space.entries.values()) {
+      const p = e.port;
+      if (e.sendRefs < 0 || e.deadRefs < 0) problems.push(`${space.label}: name ${e.name} has negative urefs`);
+      if (!p) continue;
+      ports.add(p);
+      if (!p.active) continue;
+      if (e.sendRefs > 0) bump(send, p);
+      if (e.sendOnce) bump(once, p);
+      if (e.receive && p.receiver !== space) problems.push(`${space.label}: name ${e.name} holds a receive right the port does not know`);
+    }
+  };
+
+  visitSpace(k.kspace);
+  for (const t of k.tasks.values()) visitSpace(t.space);
+  for (const list of k.netnameWaiters.values()) for (const m of list) pendingMsgs.push(m);
+  for (const m of pendingMsgs) visitMsg(m);
+
+  // Walk ports found so far; messages in their queues may carry more ports.
+  const done = new Set<Port>();
+  let queued = 0;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of [...ports]) {
+      if (done.has(p)) continue;
+      done.add(p);
+      grew = true;
+      if (!p.active) continue;
+      queued += p.queue.length;
+      for (const m of p.queue) visitMsg(m);
+      for (const s of p.senders) visitMsg(s.kmsg);
+      for (const req of p.dnrequests ?? []) {
+        ports.add(req.notify);
+        bump(once, req.notify);
+      }
+      if (p.nsrequest) {
+        ports.add(p.nsrequest);
+        bump(once, p.nsrequest);
+      }
+    }
+  }
+
+  let live = 0;
+  for (const p of ports) {
+    if (!p.active) continue;
+    live++;
+    const name = `port ${p.id}${p.label ? ` (${p.label})` : ''}`;
+    if (p.srights < 0 || p.sorights < 0) problems.push(`${name}: negative right count (srights ${p.srights}, sorights ${p.sorights})`);
+    if (p.srights !== (send.get(p) ?? 0)) problems.push(`${name}: srights ${p.srights} but ${send.get(p) ?? 0} send rights exist`);
+    if (p.sorights !== (once.get(p) ?? 0)) problems.push(`${name}: sorights ${p.sorights} but ${once.get(p) ?? 0} send-once rights exist`);
+  }
+
+  const c = k.trace.counters;
+  if (c.messagesSent !== c.messagesReceived + queued + c.messagesDestroyed) {
+    problems.push(
+      `messages not conserved: sent ${c.messagesSent} ≠ received ${c.messagesReceived} + queued ${queued} + destroyed ${c.messagesDestroyed}`,
+    );
+  }
+  return { problems, queued, ports: live };
+}
