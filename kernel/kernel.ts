@@ -179,6 +179,9 @@ export class Kernel<S = unknown> implements ProgramHost {
    * Returns the task record (its pid, PCB and actor).
    */
   spawn(name: string, program: Program<S>, options: SpawnOptions = {}): Task {
+    if (typeof program !== 'function' && !isMachine(program)) {
+      throw new TypeError(`spawn(${JSON.stringify(name)}): program must be an async function or an XState machine`);
+    }
     const pid = this.nextPid++;
     const space = new IpcSpace(pid, name);
     const task = new Task({
@@ -211,10 +214,8 @@ export class Kernel<S = unknown> implements ProgramHost {
       };
       task.machine = true;
       task.start = machineStarter(this, task, program, bundle.actors, input);
-    } else if (typeof program === 'function') {
-      task.start = asyncStarter(this, task, program, bundle.sys as S);
     } else {
-      throw new TypeError(`spawn(${JSON.stringify(name)}): program must be an async function or an XState machine`);
+      task.start = asyncStarter(this, task, program, bundle.sys as S);
     }
     this.live++;
     if (!task.daemon) this.liveNonDaemon++;

@@ -86,7 +86,7 @@ export interface Sys {
   /**
    * A MIG-style routine call to any server: sends `{ id, body }` with a send-once
    * reply right, receives the reply, and checks it is id + 100. Resolves to the
-   * reply body (servers answer an object with a `code`) and the rights it carried.
+   * reply body (servers answer an object with a `code`) and, as `ports`, the rights it carried.
    * Codes besides the server's own: MIG_SERVER_DIED (the server died holding the
    * reply right), MIG_REPLY_MISMATCH, and any msg_rpc code.
    *
@@ -158,8 +158,8 @@ export interface Sys {
   setRegisters(values: Record<string, unknown>): void;
 }
 
-/** What `call` resolves to: the reply body's fields (with its `code`) and the rights the reply carried. */
-export type CallResult = { code: number; rights?: ReceivedRight[]; [field: string]: unknown };
+/** What `call` resolves to: the reply body's fields (with its `code`) and, as `ports`, the rights the reply carried. */
+export type CallResult = { code: number; ports?: ReceivedRight[]; [field: string]: unknown };
 type RawReply = CallResult;
 
 /**
@@ -178,11 +178,11 @@ export function makeSys(k: Kernel, task: Task): SysBundle {
     }
     const answer = r.msg.body;
     const fields = typeof answer === 'object' && answer !== null ? (answer as RawReply) : { code: KERN_SUCCESS, value: answer };
-    return { ...fields, rights: r.msg.rights };
+    return { ...fields, ports: r.msg.rights };
   };
   const kcall = (id: number, body: object = {}) => call(task.kernelPort, id, body);
   const code = async (p: Promise<RawReply>): Promise<number> => (await p).code;
-  const strip = ({ rights: _r, ...rest }: RawReply) => rest;
+  const strip = ({ ports: _p, ...rest }: RawReply) => rest;
 
   const sys: Sys = {
     pid: task.pid,
@@ -224,7 +224,7 @@ export function makeSys(k: Kernel, task: Task): SysBundle {
     netname_look_up: async (name, opts) => {
       const r = await call(task.bootstrapPort, ID.NETNAME_LOOK_UP, { name, wait: opts?.wait ?? false });
       if (r.code !== KERN_SUCCESS) return { code: r.code };
-      return { code: r.code, port: r.rights?.[0]?.name ?? 0 };
+      return { code: r.code, port: r.ports?.[0]?.name ?? 0 };
     },
     netname_check_out: (name) => code(call(task.bootstrapPort, ID.NETNAME_CHECK_OUT, { name })),
 

@@ -46,7 +46,7 @@ describe('msg_rpc and MIG-style calls', () => {
       k.spawn('server', (sys) => doubler(sys, 1));
       k.spawn('client', async (sys) => {
         const srv = (await sys.netname_look_up('doubler', { wait: true })).port!;
-        const { rights: _rights, ...rest } = await sys.call(srv, 700, 5 as unknown as object);
+        const { ports: _ports, ...rest } = await sys.call(srv, 700, 5 as unknown as object);
         result = rest;
       });
     });
