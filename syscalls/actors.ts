@@ -36,8 +36,13 @@ export const SYSCALL_PARAMS = {
 export type SyscallName = keyof typeof SYSCALL_PARAMS;
 
 type Params<N extends SyscallName> = Parameters<Sys[N]>;
+type Names<N extends SyscallName> = (typeof SYSCALL_PARAMS)[N];
+type Param<N extends SyscallName, I> = Params<N>[I & keyof Params<N>];
+/** A call's input object: its parameters by name, the optional ones optional. */
 type InputOf<N extends SyscallName> = {
-  [I in keyof (typeof SYSCALL_PARAMS)[N] & `${number}` as (typeof SYSCALL_PARAMS)[N][I] & string]: Params<N>[I & keyof Params<N>];
+  [I in keyof Names<N> & `${number}` as undefined extends Param<N, I> ? never : Names<N>[I] & string]: Param<N, I>;
+} & {
+  [I in keyof Names<N> & `${number}` as undefined extends Param<N, I> ? Names<N>[I] & string : never]?: Param<N, I>;
 };
 
 /** XState actor logic for each system call: input is the call's named parameters, output what the call resolves to. */

@@ -77,16 +77,18 @@ export class Task {
   bug: Error | null = null;
 
   constructor(init: TaskInit) {
-    this.pcb = newPcb(init.pid, init.name, init.parent, init.now, init.priority ?? 0);
     this.space = init.space;
     this.daemon = init.daemon ?? false;
     this.actor = createActor(taskMachine, {
-      input: { pcb: this.pcb },
+      input: { pcb: newPcb(init.pid, init.name, init.parent, init.now, init.priority ?? 0) },
       id: `task-${init.pid}`,
       ...(init.inspect ? { inspect: init.inspect } : {}),
     });
     this.actor.subscribe({ error: (err) => (this.bug = err as Error) });
     this.actor.start();
+    // XState keeps one context object while no action assigns to it: the kernel
+    // updates the PCB in place, and the actor's snapshot shows it.
+    this.pcb = this.actor.getSnapshot().context;
   }
 
   get pid(): number {

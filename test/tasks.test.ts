@@ -1,0 +1,186 @@
+import { assign, setup } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { boot, codeName, machActors, MACH_RCV_TIMED_OUT, simulate, type TaskInput } from '../index.ts';
+
+describe('tasks are XState actors in the process states', () => {
+  it('a task goes new → ready → running → waiting → ready → running → terminated', async () => {
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('t', async (sys) => {
+        await sys.sleep(10);
+      });
+    });
+    const states = sim.records.filter((r) => r.kind === 'state' && r.task === 't').map((r) => `${r.from}->${r.op}`);
+    expect(states[0]).toBe('new->ready');
+    expect(states.at(-1)).toBe('running->terminated');
+    // Every arrow is one of the diagram's.
+    const legal = new Set(['new->ready', 'ready->running', 'running->waiting', 'waiting->ready', 'running->ready', 'running->terminated']);
+    for (const s of states) expect(legal.has(s)).toBe(true);
+    // The actor itself ends in its final state with the PCB as context.
+    const actor = sim.task('t').actor;
+    expect(actor.getSnapshot().value).toBe('terminated');
+    expect(actor.getSnapshot().context.exit).toEqual({ code: 0, reason: 'exit' });
+    expect(sim.kernel.bugs).toEqual([]);
+  });
+
+  it('the task actor refuses an arrow the diagram does not have', () => {
+    const k = boot({ seed: 1 });
+    const t = k.spawn('t', async () => {});
+    expect(t.state).toBe('ready');
+    expect(() => t.transition('wake')).toThrow(/no 'wake' arrow from 'ready'/);
+  });
+
+  it('each task gets a kernel port (send) and a notify port (receive) at creation', async () => {
+    const rights: unknown[] = [];
+    await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('t', async (sys) => {
+        rights.push((await sys.port_type(sys.kernelPort)).rights, (await sys.port_type(sys.notifyPort)).rights);
+        rights.push((await sys.task_self()).name === sys.kernelPort);
+      });
+    });
+    expect(rights).toEqual([['send'], ['receive'], true]);
+  });
+
+  it('task_info returns the PCB', async () => {
+    let pcb: Record<string, unknown> | undefined;
+    await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('worker', async (sys) => {
+        sys.setRegisters({ acc: 42 });
+        await sys.sleep(7);
+        pcb = (await sys.task_info()).pcb as never;
+      }, { priority: 3 });
+    });
+    // The kernel reads the PCB while the task waits for the reply of its own task_info call.
+    expect(pcb).toMatchObject({ pid: 1, name: 'worker', state: 'waiting', pc: 'msg_rpc', registers: { acc: 42 }, priority: 3 });
+    expect((pcb!.waitTime as number) >= 7).toBe(true);
+    expect(pcb!.rights).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a deadlock is reported naming who waits on what', async () => {
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('a', async (sys) => {
+        const { name } = await sys.port_allocate('receive', 'a-inbox');
+        await sys.msg_receive(name!);
+      });
+      k.spawn('b', async (sys) => {
+        const { name } = await sys.port_allocate('receive', 'b-inbox');
+        await sys.msg_receive(name!);
+      });
+    });
+    expect(sim.report.status).toBe('deadlock');
+    expect(sim.report.deadlock).toEqual([
+      { pid: 1, name: 'a', waitsOn: expect.stringMatching(/^receive on port \d+ \(a-inbox\)$/) },
+      { pid: 2, name: 'b', waitsOn: expect.stringMatching(/^receive on port \d+ \(b-inbox\)$/) },
+    ]);
+  });
+
+  it('daemons do not keep the run going; run({ until }) stops endless ones', async () => {
+    const k = boot({ seed: 1 });
+    k.spawn('server', async (sys) => {
+      const { name } = await sys.port_allocate();
+      for (;;) await sys.msg_receive(name!);
+    }, { daemon: true });
+    k.spawn('client', async (sys) => {
+      await sys.sleep(5);
+    });
+    expect((await k.run()).status).toBe('done');
+    const k2 = boot({ seed: 1 });
+    k2.spawn('ticker', async (sys) => {
+      for (;;) await sys.sleep(10);
+    });
+    const r2 = await k2.run({ until: 95 });
+    expect(r2.status).toBe('time-limit');
+    expect(r2.time).toBe(90);
+  });
+});
+
+describe('machine programs', () => {
+  it('a machine program gets its ports as input and invokes system calls as actors', async () => {
+    const pingPong = setup({
+      types: { input: {} as TaskInput, context: {} as { port: number; got: unknown[]; io: TaskInput } },
+      actors: machActors,
+    }).createMachine({
+      context: ({ input }) => ({ port: 0, got: [], io: input }),
+      initial: 'allocating',
+      states: {
+        allocating: {
+          invoke: {
+            src: 'port_allocate',
+            input: { right: 'receive' },
+            onDone: { target: 'sending', actions: assign({ port: ({ event }) => event.output.name! }) },
+          },
+        },
+        sending: {
+          invoke: {
+            src: 'msg_send',
+            input: ({ context }) => ({ dest: context.port, msg: { id: 1, body: 'to myself' } }),
+            onDone: 'receiving',
+          },
+        },
+        receiving: {
+          invoke: {
+            src: 'msg_receive',
+            input: ({ context }) => ({ name: context.port }),
+            onDone: { target: 'done', actions: assign({ got: ({ event }) => [event.output.msg?.body] }) },
+          },
+        },
+        done: { type: 'final' },
+      },
+      output: ({ context }) => (context.got[0] === 'to myself' && context.io.kernelPort > 0 ? 7 : 1),
+    });
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('machine', pingPong);
+    });
+    expect(sim.exit('machine')).toEqual({ code: 7, reason: 'exit' });
+  });
+
+  it("a machine's `after` delays run on the kernel's virtual clock, and interrupt a blocked call", async () => {
+    const sleeper = setup({ types: { context: {} as { log: string[]; port: number } }, actors: machActors }).createMachine({
+      context: { log: [], port: 0 },
+      initial: 'napping',
+      states: {
+        napping: { after: { 1000: 'allocating' } },
+        allocating: {
+          invoke: { src: 'port_allocate', input: {}, onDone: { target: 'listening', actions: assign({ port: ({ event }) => event.output.name! }) } },
+        },
+        listening: {
+          // A receive that would wait forever, cut short by a 250 ms `after`.
+          invoke: { src: 'msg_receive', input: ({ context }) => ({ name: context.port }) },
+          after: { 250: 'done' },
+        },
+        done: { type: 'final' },
+      },
+    });
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('sleeper', sleeper);
+    });
+    expect(sim.report.status).toBe('done');
+    expect(sim.report.time).toBe(1250);
+    expect(sim.exit('sleeper')).toEqual({ code: 0, reason: 'exit' });
+  });
+
+  it('a machine that throws ends its task with an error status', async () => {
+    const bad = setup({}).createMachine({
+      initial: 'a',
+      states: { a: { entry: () => { throw new Error('machine broke'); } } },
+    });
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('bad', bad);
+      k.spawn('fine', async (sys) => {
+        const { name } = await sys.port_allocate();
+        return (await sys.msg_receive(name!, { timeout: 3 })).code === MACH_RCV_TIMED_OUT ? 0 : 9;
+      });
+    });
+    expect(sim.exit('bad')).toMatchObject({ code: 1, reason: 'error', error: 'machine broke' });
+    expect(sim.exit('fine')).toEqual({ code: 0, reason: 'exit' });
+    void codeName;
+  });
+
+  it('an idle machine with nothing to wait for is named in the deadlock report', async () => {
+    const idle = setup({}).createMachine({ initial: 'waitingForGodot', states: { waitingForGodot: {} } });
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('vladimir', idle);
+    });
+    expect(sim.report.status).toBe('deadlock');
+    expect(sim.report.deadlock).toEqual([{ pid: 1, name: 'vladimir', waitsOn: 'an event for its machine' }]);
+  });
+});
