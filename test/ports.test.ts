@@ -1,0 +1,91 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Deque } from '../ports/deque.ts';
+import { copyBody } from '../ports/message.ts';
+import { validQlimit } from '../ports/port.ts';
+
+describe('Deque (ring buffer)', () => {
+  it('behaves like an array queue under any mix of push and shift', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer(), fc.constant(null))), (ops) => {
+        const d = new Deque<number>();
+        const model: number[] = [];
+        for (const op of ops) {
+          if (op === null) expect(d.shift()).toBe(model.shift());
+          else {
+            d.push(op);
+            model.push(op);
+          }
+          expect(d.length).toBe(model.length);
+          expect(d.peek()).toBe(model[0]);
+        }
+        expect([...d]).toEqual(model);
+      }),
+    );
+  });
+
+  it('removes one item from the middle, keeping the order of the rest', () => {
+    const d = new Deque<number>();
+    for (let i = 0; i < 20; i++) d.push(i);
+    for (let i = 0; i < 5; i++) d.shift();
+    expect(d.removeWhere((x) => x === 9)).toBe(9);
+    expect(d.removeWhere((x) => x === 99)).toBeUndefined();
+    expect([...d]).toEqual([5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  });
+});
+
+describe('message bodies are copied', () => {
+  it('copies plain data deeply and counts bytes', () => {
+    const body = { a: [1, 2, { b: 'xy' }], n: null };
+    const c = copyBody(body);
+    expect(c.ok).toBe(true);
+    if (!c.ok) return;
+    expect(c.value).toEqual(body);
+    expect(c.value).not.toBe(body);
+    expect((c.value as typeof body).a).not.toBe(body.a);
+    expect(c.size).toBeGreaterThan(0);
+  });
+
+  it('keeps what structured clone keeps (Map, Date, typed arrays, cycles)', () => {
+    const cyclic: { self?: unknown; when: Date; m: Map<string, number>; bytes: Uint8Array } = {
+      when: new Date(5),
+      m: new Map([['k', 1]]),
+      bytes: new Uint8Array([1, 2, 3]),
+    };
+    cyclic.self = cyclic;
+    const c = copyBody(cyclic);
+    expect(c.ok).toBe(true);
+    if (!c.ok) return;
+    const v = c.value as typeof cyclic;
+    expect(v.self).toBe(v);
+    expect(v.when).toEqual(new Date(5));
+    expect(v.m.get('k')).toBe(1);
+    expect([...v.bytes]).toEqual([1, 2, 3]);
+    expect(c.size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses what cannot be cloned, with the reason', () => {
+    for (const bad of [() => 1, { deep: { fn: () => 2 } }, Symbol('s'), [Symbol('t')]]) {
+      const c = copyBody(bad);
+      expect(c.ok).toBe(false);
+      if (!c.ok) expect(c.error.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('agrees with structuredClone on any JSON-like value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const c = copyBody(v);
+        expect(c.ok).toBe(true);
+        if (c.ok) expect(c.value).toEqual(structuredClone(v));
+      }),
+    );
+  });
+});
+
+describe('queue limits', () => {
+  it('accepts 0..1024 and Infinity, nothing else', () => {
+    for (const q of [0, 1, 5, 1024, Infinity]) expect(validQlimit(q)).toBe(true);
+    for (const q of [-1, 1025, 1.5, NaN, '5', null, -Infinity]) expect(validQlimit(q)).toBe(false);
+  });
+});
