@@ -16,11 +16,12 @@ import {
   codeName,
 } from '../ports/codes.ts';
 import { copyBody, type Disposition, type InMessage, type KMsg, type OutMessage, type RightInTransit } from '../ports/message.ts';
-import type { Port, PortSet, RecvWaiter, SendWaiter } from '../ports/port.ts';
+import type { Port, PortSet } from '../ports/port.ts';
 import { checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../ports/rights.ts';
 import type { Entry, IpcSpace } from '../ports/space.ts';
 import type { Task } from '../tasks/task.ts';
 import type { Kernel } from './kernel.ts';
+import { ReceiveWait, SendWait } from './waits.ts';
 import {
   MACH_NOTIFY_DEAD_NAME,
   MACH_NOTIFY_MSG_ACCEPTED,
@@ -205,53 +206,15 @@ export class Ipc implements RightHooks {
   private blockSender(task: Task, de: Entry, kmsg: KMsg, policy: Policy): void {
     const k = this.k;
     const port = kmsg.dest;
-    const since = k.clock.now();
-    let timer: { cancel(): void } | null = null;
-    const waiter: SendWaiter = {
-      active: true,
-      owner: task,
-      kmsg,
-      done: (code) => {
-        waiter.active = false;
-        timer?.cancel();
-        k.wake(task, code, since);
-      },
-    };
-    port.senders.push(waiter);
+    const wait = new SendWait(k, this, task, kmsg, de, policy.notify);
+    port.senders.push(wait);
     if (port.pset) port.pset.arrivals.push(port);
-    if (policy.timeout !== Infinity) {
-      timer = k.clock.after(policy.timeout, () => {
-        if (!waiter.active) return;
-        waiter.active = false;
-        port.senders.removeWhere((w) => w === waiter);
-        let code: number;
-        if (!policy.notify) {
-          this.handBack(task, kmsg);
-          code = MACH_SEND_TIMED_OUT;
-          this.traceTimeout(task, port, code);
-        } else if (de.marequest) {
-          this.handBack(task, kmsg);
-          code = MACH_SEND_NOTIFY_IN_PROGRESS;
-        } else code = this.force(task, de, kmsg);
-        k.wake(task, code, since);
-      });
-    }
-    k.block(task, {
-      kind: 'send',
-      since,
-      what: () => `send to port ${port.id}${port.label ? ` (${port.label})` : ''}, queue full ${port.queue.length}/${port.qlimit}`,
-      cancel: () => {
-        if (!waiter.active) return;
-        waiter.active = false;
-        timer?.cancel();
-        port.senders.removeWhere((w) => w === waiter);
-        this.handBack(task, kmsg);
-      },
-    });
+    if (policy.timeout !== Infinity) wait.timer = k.clock.fireAfter(policy.timeout, wait);
+    k.block(task, wait);
   }
 
   /** SEND_NOTIFY: queue the message past the limit and arm a msg-accepted request on the sender's entry. */
-  private force(task: Task, de: Entry, kmsg: KMsg): number {
+  force(task: Task, de: Entry, kmsg: KMsg): number {
     const k = this.k;
     de.marequest = true;
     const space = task.space;
@@ -336,39 +299,10 @@ export class Ipc implements RightHooks {
 
   private blockReceiver(task: Task, port: Port | null, set: PortSet | null, timeout: number): void {
     const k = this.k;
-    const since = k.clock.now();
-    let timer: { cancel(): void } | null = null;
-    const queue = port ? port.receivers : set!.receivers;
-    const waiter: RecvWaiter = {
-      active: true,
-      owner: task,
-      deliver: (kmsg, code, from) => {
-        waiter.active = false;
-        timer?.cancel();
-        k.wake(task, kmsg && from ? this.accept(task, kmsg, from) : fail(code), since);
-      },
-    };
-    queue.push(waiter);
-    if (timeout !== Infinity) {
-      timer = k.clock.after(timeout, () => {
-        if (!waiter.active) return;
-        waiter.active = false;
-        queue.removeWhere((w) => w === waiter);
-        this.traceTimeout(task, port, MACH_RCV_TIMED_OUT);
-        k.wake(task, fail(MACH_RCV_TIMED_OUT), since);
-      });
-    }
-    k.block(task, {
-      kind: 'receive',
-      since,
-      what: () => (port ? `receive on port ${port.id}${port.label ? ` (${port.label})` : ''}` : `receive on port set ${set!.id}`),
-      cancel: () => {
-        if (!waiter.active) return;
-        waiter.active = false;
-        timer?.cancel();
-        queue.removeWhere((w) => w === waiter);
-      },
-    });
+    const wait = new ReceiveWait(k, this, task, port, set);
+    (port ? port.receivers : set!.receivers).push(wait);
+    if (timeout !== Infinity) wait.timer = k.clock.fireAfter(timeout, wait);
+    k.block(task, wait);
   }
 
   /**
@@ -600,7 +534,7 @@ export class Ipc implements RightHooks {
     });
   }
 
-  private traceTimeout(task: Task, port: Port | null, code: number): void {
+  traceTimeout(task: Task, port: Port | null, code: number): void {
     const k = this.k;
     k.trace.counters.timeouts++;
     if (!k.trace.on) return;

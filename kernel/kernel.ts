@@ -313,8 +313,8 @@ export class Kernel<S = unknown> implements ProgramHost {
     task.wait = wait;
     this.trace.counters.blocks++;
     this.move(task, 'block');
-    task.pcb.queue = wait.what();
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: task.pcb.queue });
+    task.pcb.queue = wait.kind;
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: wait.what() });
     if (this.current === task) {
       this.current = null;
       this.kick();

@@ -206,6 +206,7 @@ const taskPortHandlers: Record<number, [string, Handler]> = {
   [ID.TASK_SELF]: ['task_self', (_k, task) => ok({ name: task.kernelPort })],
   [ID.TASK_INFO]: ['task_info', (_k, task) => {
     task.pcb.rights = task.space.entries.size;
+    if (task.wait) task.pcb.queue = task.wait.what();
     return ok({ pcb: structuredClone(task.pcb) });
   }],
 };

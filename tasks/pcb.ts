@@ -30,7 +30,7 @@ export interface PCB {
 
   // CPU scheduling
   priority: number;
-  /** The queue the task sits on: 'ready', a wait queue such as 'recv port 7', or ''. */
+  /** The queue the task sits on: 'ready', the kind of wait ('send', 'receive', 'timer', 'event'; task_info spells it out), or ''. */
   queue: string;
 
   // accounting (virtual ms)

@@ -2,7 +2,16 @@ import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
 import { newPcb, type PCB } from './pcb.ts';
-import { ARROWS, IllegalTransition, taskMachine, type TaskEvent } from './task-machine.ts';
+import { ARROWS, IllegalTransition, processLogic, type TaskEvent } from './task-machine.ts';
+
+const EVENTS: { [K in TaskEvent['type']]: { type: K } } = {
+  admit: { type: 'admit' },
+  dispatch: { type: 'dispatch' },
+  preempt: { type: 'preempt' },
+  block: { type: 'block' },
+  wake: { type: 'wake' },
+  exit: { type: 'exit' },
+};
 
 /** What a blocked task waits on, so the kernel can time it out, cancel it and name it in a deadlock. */
 export interface Wait {
@@ -36,7 +45,7 @@ export interface TaskInit {
  */
 export class Task {
   readonly pcb: PCB;
-  readonly actor: Actor<typeof taskMachine>;
+  readonly actor: Actor<typeof processLogic>;
   readonly space: IpcSpace;
   readonly daemon: boolean;
   /** Names of the task's special ports in its own space. */
@@ -79,15 +88,14 @@ export class Task {
   constructor(init: TaskInit) {
     this.space = init.space;
     this.daemon = init.daemon ?? false;
-    this.actor = createActor(taskMachine, {
+    this.actor = createActor(processLogic, {
       input: { pcb: newPcb(init.pid, init.name, init.parent, init.now, init.priority ?? 0) },
       id: `task-${init.pid}`,
       ...(init.inspect ? { inspect: init.inspect } : {}),
     });
     this.actor.subscribe({ error: (err) => (this.bug = err as Error) });
     this.actor.start();
-    // XState keeps one context object while no action assigns to it: the kernel
-    // updates the PCB in place, and the actor's snapshot shows it.
+    // The PCB is the actor's context: the kernel updates it in place, and the actor's snapshot shows it.
     this.pcb = this.actor.getSnapshot().context;
   }
 
@@ -112,7 +120,7 @@ export class Task {
     const [from, to] = ARROWS[type];
     const was = this.pcb.state;
     if (was !== from) throw new IllegalTransition(`task ${this.pid} (${this.name}): no '${type}' arrow from '${was}'`);
-    this.actor.send({ type });
+    this.actor.send(EVENTS[type]);
     if (this.bug) throw this.bug;
     this.pcb.state = to;
     return was;
