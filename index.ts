@@ -31,6 +31,8 @@ export function boot(options: BootOptions = {}): Kernel<Sys> {
 export { Kernel } from './kernel/kernel.ts';
 export type { DeadlockEntry, KernelOptions, RpcOptions, RunOptions, RunReport, SpawnOptions } from './kernel/kernel.ts';
 export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc.ts';
+export { Cpu } from './kernel/sched.ts';
+export type { SchedOptions, SchedPolicy } from './kernel/sched.ts';
 export { Clock, Timer } from './kernel/clock.ts';
 export { Random } from './kernel/random.ts';
 export { Trace } from './kernel/trace.ts';

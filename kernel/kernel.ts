@@ -18,6 +18,7 @@ import { Task, type Wait } from '../tasks/task.ts';
 import { Clock } from './clock.ts';
 import { Ipc, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc.ts';
 import { Random } from './random.ts';
+import { Cpu, ReadyQueue, type SchedOptions } from './sched.ts';
 import { serve } from './syscall-server.ts';
 import { Trace, type Counters, type TraceOptions } from './trace.ts';
 
@@ -40,6 +41,18 @@ export interface KernelOptions {
   trace?: boolean | TraceOptions;
   /** Builds each task's sys; `boot()` passes the syscalls layer's. */
   makeSys: SysFactory;
+  /** The CPU scheduler: policy, quantum, number of CPUs, context-switch cost, register sets. */
+  sched?: SchedOptions;
+}
+
+/** Why scheduler options are out of range, or null when they are fine. */
+function schedProblem(o: Required<SchedOptions>): string | null {
+  if (!['fcfs', 'rr', 'priority'].includes(o.policy)) return `sched.policy must be 'fcfs', 'rr' or 'priority', not ${JSON.stringify(o.policy)}`;
+  if (!(o.quantum > 0) || !Number.isFinite(o.quantum)) return 'sched.quantum must be a number of ms > 0';
+  if (!Number.isInteger(o.cpus) || o.cpus < 1 || o.cpus > 1024) return 'sched.cpus must be an integer from 1 to 1024';
+  if (!(o.switchCost >= 0) || !Number.isFinite(o.switchCost)) return 'sched.switchCost must be a number of ms ≥ 0';
+  if (!Number.isInteger(o.registerSets) || o.registerSets < 1) return 'sched.registerSets must be an integer ≥ 1';
+  return null;
 }
 
 /** Options of spawn. */
@@ -76,6 +89,8 @@ export interface RunReport {
   /** Every task: pid, name, state and exit status. */
   tasks: { pid: number; name: string; state: PCB['state']; exit: ExitStatus | null }[];
   counters: Counters;
+  /** Per CPU: time spent computing for tasks and loading contexts (ms). */
+  cpus: { id: number; busyTime: number; switchTime: number }[];
 }
 
 /** Options of msg_rpc: the send part's policy and timeout, and the receive part's timeout. */
@@ -118,11 +133,18 @@ export class Kernel<S = unknown> implements ProgramHost {
   /** Kernel invariant violations seen (illegal state arrows). Empty in a correct run. */
   readonly bugs: Error[] = [];
 
+  /** The CPU scheduler's settings, as given (with defaults filled in). */
+  readonly sched: Required<SchedOptions>;
+  /** The emulated CPUs. */
+  readonly cpus: Cpu[];
+
   private readonly makeSys: SysFactory;
-  private readonly ready: Task[] = [];
-  private readyHead = 0;
+  private readonly ready: ReadyQueue;
+  /** Tasks running on a CPU whose program has something to go on with (a trap result, a finished burst). */
+  private readonly runnable: Task[] = [];
+  private runHead = 0;
+  /** The task whose program code is executing now (JavaScript runs one task at a time). */
   private current: Task | null = null;
-  private lastRun: Task | null = null;
   private nextPid = 1;
   private nextPortId = 1;
   private live = 0;
@@ -142,6 +164,18 @@ export class Kernel<S = unknown> implements ProgramHost {
     this.trace = new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
     this.ipc = new Ipc(this);
     this.bootstrap = this.newPort(this.kspace, 'bootstrap');
+    const so = options.sched ?? {};
+    this.sched = {
+      policy: so.policy ?? 'fcfs',
+      quantum: so.quantum ?? 10,
+      cpus: so.cpus ?? 1,
+      switchCost: so.switchCost ?? 0,
+      registerSets: so.registerSets ?? 1,
+    };
+    const bad = schedProblem(this.sched);
+    if (bad) throw new RangeError(`boot: ${bad}`);
+    this.cpus = Array.from({ length: this.sched.cpus }, (_, i) => new Cpu(i));
+    this.ready = new ReadyQueue(this.sched.policy === 'priority');
   }
 
   // ---------------------------------------------------------------------------
@@ -223,9 +257,7 @@ export class Kernel<S = unknown> implements ProgramHost {
       this.trace.emit({ t: this.clock.now(), kind: 'spawn', pid, task: name, peer: task.pcb.parent, detail: task.daemon ? 'daemon' : '' });
     }
     this.move(task, 'admit');
-    this.ready.push(task);
-    task.pcb.queue = 'ready';
-    if (this.running) this.kick();
+    this.makeReady(task);
     return task;
   }
 
@@ -286,8 +318,19 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'trap', pid: task.pid, task: task.name, op });
   }
 
-  /** The trap finished at once: the task keeps the CPU and gets the value. */
+  /**
+   * The trap finished at once: the task keeps the CPU and gets the value —
+   * unless a task of higher priority became ready meanwhile (priority
+   * policy): then it is preempted here, on its way out of the kernel, and
+   * gets the value when it runs again.
+   */
   private done<T>(task: Task, value: T): Promise<T> {
+    if (task.preemptPending || (this.sched.policy === 'priority' && this.outranked(task))) {
+      task.preemptPending = false;
+      task.result = value;
+      this.preempt(task);
+      return this.suspend<T>(task);
+    }
     if (!task.machine) return Promise.resolve(value);
     task.inFlight++;
     return Promise.resolve(value).finally(() => task.inFlight--);
@@ -308,17 +351,14 @@ export class Kernel<S = unknown> implements ProgramHost {
   // ---------------------------------------------------------------------------
   // blocking and the CPU
 
-  /** The running task cannot go on: running → waiting, and the CPU goes to the next ready task. */
+  /** The running task cannot go on: running → waiting, and its CPU goes to the next ready task. */
   block(task: Task, wait: Wait): void {
     task.wait = wait;
     this.trace.counters.blocks++;
     this.move(task, 'block');
     task.pcb.queue = wait.kind;
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: wait.what() });
-    if (this.current === task) {
-      this.current = null;
-      this.kick();
-    }
+    this.release(task);
   }
 
   /** What a blocked task waited for happened: waiting → ready; value is what its trap returns. */
@@ -337,9 +377,65 @@ export class Kernel<S = unknown> implements ProgramHost {
       });
     }
     this.move(task, 'wake');
+    this.makeReady(task);
+  }
+
+  /** Puts a ready task on the ready queue; under the priority policy it may preempt a running one. */
+  private makeReady(task: Task): void {
     this.ready.push(task);
     task.pcb.queue = 'ready';
-    if (!this.current) this.kick();
+    if (this.sched.policy === 'priority') this.preemptFor(task);
+    this.kick();
+  }
+
+  /** Takes a task off its CPU (it blocked, ended or was preempted); the CPU is free for the next. */
+  private release(task: Task): void {
+    const cpu = task.cpu;
+    if (cpu) {
+      cpu.task = null;
+      task.cpu = null;
+      task.pcb.cpu = null;
+    }
+    if (this.current === task) this.current = null;
+    this.kick();
+  }
+
+  /** running → ready: the task goes back on the ready queue (quantum expired, or a higher priority came). */
+  private preempt(task: Task): void {
+    const burst = task.burst;
+    if (burst?.timer) {
+      // Stop the slice where it is: the rest of the burst runs when the task is dispatched again.
+      burst.timer.cancel();
+      burst.timer = null;
+      const used = this.clock.now() - burst.sliceStart;
+      this.account(task, used);
+      burst.left -= used;
+    }
+    const i = this.runnable.indexOf(task, this.runHead);
+    if (i >= 0) this.runnable.splice(i, 1);
+    this.move(task, 'preempt');
+    this.release(task);
+    this.makeReady(task);
+  }
+
+  /** True when a ready task has a lower priority number than task. */
+  private outranked(task: Task): boolean {
+    const next = this.ready.peek();
+    return next !== undefined && next.pcb.priority < task.pcb.priority;
+  }
+
+  /** Priority policy: a newly ready task takes the CPU of the lowest-priority running task it outranks. */
+  private preemptFor(task: Task): void {
+    let victim: Task | null = null;
+    for (const cpu of this.cpus) {
+      if (cpu.idle) return; // a free CPU will take it
+      const t = cpu.task;
+      if (t && (!victim || t.pcb.priority > victim.pcb.priority)) victim = t;
+    }
+    if (!victim || victim.pcb.priority <= task.pcb.priority) return;
+    // A task executing its program is preempted on its way out of its current trap.
+    if (victim === this.current) victim.preemptPending = true;
+    else this.preempt(victim);
   }
 
   /** Moves a task along one arrow of the state diagram, tracing it. */
@@ -352,7 +448,12 @@ export class Kernel<S = unknown> implements ProgramHost {
       if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'error', pid: task.pid, task: task.name, detail: (err as Error).message });
       throw err;
     }
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'state', pid: task.pid, task: task.name, op: task.state, from });
+    if (this.trace.on) {
+      this.trace.emit({
+        t: this.clock.now(), kind: 'state', pid: task.pid, task: task.name, op: task.state, from,
+        ...(task.cpu ? { cpu: task.cpu.id } : {}),
+      });
+    }
   }
 
   private kick(): void {
@@ -363,7 +464,11 @@ export class Kernel<S = unknown> implements ProgramHost {
     else queueMicrotask(this.dispatchFn);
   }
 
-  /** Picks the next ready task and gives it the CPU; runs timers when none is ready; ends the run when nothing can move. */
+  /**
+   * The scheduler's loop: fire due timers, give idle CPUs the next ready
+   * tasks, let the next runnable task's program go on; when nothing can,
+   * move time to the next timer; end the run when nothing can move at all.
+   */
   private dispatch(): void {
     this.kicked = false;
     if (!this.running || this.current) return;
@@ -371,12 +476,13 @@ export class Kernel<S = unknown> implements ProgramHost {
       if (this.liveNonDaemon === 0 && (this.live === 0 || this.hadNonDaemon())) return this.finish('done');
       this.clock.fireDue();
       if (this.current) return;
-      const task = this.readyHead < this.ready.length ? this.ready[this.readyHead++]! : undefined;
-      if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
-        this.ready.splice(0, this.readyHead);
-        this.readyHead = 0;
+      this.fillCpus();
+      const task = this.runHead < this.runnable.length ? this.runnable[this.runHead++]! : undefined;
+      if (this.runHead > 1024 && this.runHead * 2 > this.runnable.length) {
+        this.runnable.splice(0, this.runHead);
+        this.runHead = 0;
       }
-      if (task) return this.switchTo(task);
+      if (task) return this.resume(task);
       const next = this.clock.nextTime();
       if (next === undefined || next === Infinity) return this.finish(this.live === 0 ? 'done' : 'deadlock');
       if (next > this.until) return this.finish('time-limit');
@@ -394,14 +500,59 @@ export class Kernel<S = unknown> implements ProgramHost {
     return false;
   }
 
-  /** ready → running, and the program goes on from where it waited. */
-  private switchTo(task: Task): void {
+  /** Gives every idle CPU the next ready task (loading its context may take `switchCost`). */
+  private fillCpus(): void {
+    for (const cpu of this.cpus) {
+      while (cpu.idle) {
+        const task = this.ready.shift();
+        if (!task) return;
+        if (task.state !== 'ready') continue;
+        this.load(cpu, task);
+      }
+    }
+  }
+
+  private load(cpu: Cpu, task: Task): void {
+    const loaded = cpu.loaded.indexOf(task);
+    if (loaded >= 0) cpu.loaded.splice(loaded, 1);
+    cpu.loaded.push(task);
+    if (cpu.loaded.length > this.sched.registerSets) cpu.loaded.shift();
+    const cost = this.sched.switchCost;
+    if (cost === 0 || loaded >= 0) return this.startOn(cpu, task);
+    // The context is not in a register set: the CPU spends `cost` ms loading it (overhead).
+    cpu.switching = task;
+    task.pcb.queue = `switching onto cpu ${cpu.id}`;
+    if (this.trace.on) {
+      this.trace.emit({ t: this.clock.now(), kind: 'switch', pid: task.pid, task: task.name, cpu: cpu.id, detail: `loading context, ${cost} ms` });
+    }
+    this.clock.after(cost, () => {
+      cpu.switching = null;
+      cpu.switchTime += cost;
+      this.trace.counters.switchTime += cost;
+      if (task.state === 'ready') this.startOn(cpu, task);
+      else this.kick();
+    });
+  }
+
+  /** ready → running on cpu; the program goes on at the next turn of the loop. */
+  private startOn(cpu: Cpu, task: Task): void {
+    cpu.task = task;
+    task.cpu = cpu;
+    task.pcb.cpu = cpu.id;
     this.move(task, 'dispatch');
-    this.current = task;
     task.pcb.queue = '';
     task.pcb.dispatches++;
-    if (this.lastRun !== task) this.trace.counters.contextSwitches++;
-    this.lastRun = task;
+    task.quantumUsed = 0;
+    if (cpu.last !== task) this.trace.counters.contextSwitches++;
+    cpu.last = task;
+    if (task.burst) this.runSlice(task);
+    else this.runnable.push(task);
+    this.kick();
+  }
+
+  /** The program goes on from where it stopped: its start, a trap's second part, timer callbacks, or a trap result. */
+  private resume(task: Task): void {
+    this.current = task;
     const start = task.start;
     if (start) {
       task.start = null;
@@ -430,6 +581,69 @@ export class Kernel<S = unknown> implements ProgramHost {
     }
     if (resolve) resolve(task.result);
     else queueMicrotask(() => this.idleCheck(task));
+  }
+
+  // ---------------------------------------------------------------------------
+  // computing: the only thing that takes CPU time
+
+  /**
+   * The running task computes for ms of virtual time on its CPU. Its program
+   * stops executing (others may execute meanwhile) and goes on when the burst
+   * is done. Under round robin a burst longer than the quantum is cut into
+   * slices, and the task goes to the back of the ready queue between them
+   * when others are waiting. Throws on a bad duration.
+   */
+  compute(task: Task, ms: number): Promise<void> {
+    if (task.state !== 'running' || this.current !== task) {
+      throw new Error(`task ${task.pid} (${task.name}) called compute while it was ${task.state}: await each call`);
+    }
+    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`compute(${ms}): ms must be a finite number ≥ 0`);
+    task.pcb.pc = 'compute';
+    if (ms === 0) return this.done(task, undefined);
+    task.burst = { left: ms, slice: 0, sliceStart: 0, timer: null };
+    task.result = undefined;
+    this.current = null;
+    this.runSlice(task);
+    this.kick();
+    return this.suspend<void>(task);
+  }
+
+  private runSlice(task: Task): void {
+    const burst = task.burst!;
+    const q = this.sched.quantum;
+    if (this.sched.policy === 'rr' && task.quantumUsed >= q) task.quantumUsed = 0;
+    const slice = this.sched.policy === 'rr' ? Math.min(burst.left, q - task.quantumUsed) : burst.left;
+    burst.slice = slice;
+    burst.sliceStart = this.clock.now();
+    burst.timer = this.clock.fireAfter(slice, task.sliceEnd ??= { fire: () => this.endSlice(task) });
+  }
+
+  private endSlice(task: Task): void {
+    const burst = task.burst!;
+    burst.timer = null;
+    this.account(task, burst.slice);
+    burst.left -= burst.slice;
+    task.quantumUsed += burst.slice;
+    if (burst.left <= 0) {
+      task.burst = null;
+      this.runnable.push(task);
+      this.kick();
+      return;
+    }
+    // The quantum is used up: back of the queue if anyone waits, else another slice.
+    if (this.ready.length > 0) {
+      if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'quantum', pid: task.pid, task: task.name, detail: `${burst.left} ms left` });
+      this.preempt(task);
+    } else {
+      task.quantumUsed = 0;
+      this.runSlice(task);
+    }
+  }
+
+  private account(task: Task, ms: number): void {
+    task.pcb.cpuTime += ms;
+    if (task.cpu) task.cpu.busyTime += ms;
+    this.trace.counters.cpuTime += ms;
   }
 
   private idleCheck(task: Task): void {
@@ -514,12 +728,15 @@ export class Kernel<S = unknown> implements ProgramHost {
       task.wait?.cancel();
       task.wait = null;
       this.move(task, 'wake');
-      this.removeReady(task);
-      this.move(task, 'dispatch');
-    } else if (task.state === 'ready') {
-      this.removeReady(task);
+      this.ready.push(task);
+    }
+    if (task.state === 'ready') {
+      // Only a running task can exit: it passes through the CPU on its way out.
+      this.ready.remove(task);
       this.move(task, 'dispatch');
     }
+    task.burst?.timer?.cancel();
+    task.burst = null;
     task.pcb.exit = status;
     task.pcb.endedAt = this.clock.now();
     task.pcb.queue = '';
@@ -538,13 +755,9 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (kentry) destroyReceive(this.kspace, kentry, this.ipc);
     this.live--;
     if (!task.daemon) this.liveNonDaemon--;
-    if (this.current === task) this.current = null;
-    this.kick();
-  }
-
-  private removeReady(task: Task): void {
-    const i = this.ready.indexOf(task, this.readyHead);
-    if (i >= 0) this.ready.splice(i, 1);
+    const i = this.runnable.indexOf(task, this.runHead);
+    if (i >= 0) this.runnable.splice(i, 1);
+    this.release(task);
   }
 
   // ---------------------------------------------------------------------------
@@ -598,6 +811,7 @@ export class Kernel<S = unknown> implements ProgramHost {
       deadlock,
       tasks: [...this.tasks.values()].map((t) => ({ pid: t.pid, name: t.name, state: t.state, exit: t.pcb.exit })),
       counters: { ...this.trace.counters },
+      cpus: this.cpus.map((c) => ({ id: c.id, busyTime: c.busyTime, switchTime: c.switchTime })),
     };
     const done = this.finishRun;
     this.finishRun = null;

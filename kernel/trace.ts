@@ -18,6 +18,8 @@ export type TraceKind =
   | 'syscall' // the kernel's syscall server handled a request
   | 'exit' // a task ended
   | 'log' // a program wrote a line with sys.log
+  | 'switch' // a CPU started loading a task's context (a context switch that costs time)
+  | 'quantum' // a task's round-robin quantum expired while others were ready
   | 'xstate' // an XState inspection event of a task's actor
   | 'deadlock' // nothing can move: who waits on what
   | 'error'; // a kernel invariant broke (a bug)
@@ -33,6 +35,8 @@ export interface TraceRecord {
   pid: number;
   /** Name of that task. */
   task: string;
+  /** The CPU, for events that happen on one (a task dispatched, a context loaded). */
+  cpu?: number;
   /** The trap, syscall or notification name, or a state for 'state' records. */
   op?: string;
   /** Previous state ('state' records). */
@@ -81,12 +85,16 @@ export interface Counters {
   blocks: number;
   /** Traps that timed out. */
   timeouts: number;
+  /** CPU time spent computing for tasks, summed over CPUs (ms). */
+  cpuTime: number;
+  /** CPU time spent loading contexts (context-switch overhead, ms). */
+  switchTime: number;
 }
 
 export function emptyCounters(): Counters {
   return {
     messagesSent: 0, messagesReceived: 0, messagesDestroyed: 0, bytesCopied: 0, traps: 0, syscalls: 0,
-    notifications: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0,
+    notifications: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0, cpuTime: 0, switchTime: 0,
   };
 }
 

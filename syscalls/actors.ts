@@ -31,6 +31,7 @@ export const SYSCALL_PARAMS = {
   netname_look_up: ['name', 'opts'],
   netname_check_out: ['name'],
   sleep: ['ms'],
+  compute: ['ms'],
 } as const satisfies Partial<Record<keyof Sys, readonly string[]>>;
 
 export type SyscallName = keyof typeof SYSCALL_PARAMS;

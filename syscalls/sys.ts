@@ -143,6 +143,18 @@ export interface Sys {
   /** Removes a name this task checked in. */
   netname_check_out(name: string): Promise<number>;
 
+  // --- the CPU ----------------------------------------------------------------------------
+  /**
+   * Computes for ms of virtual time: the task holds its CPU (a CPU-bound burst). Not a
+   * system call: it is the program's own work, the only thing that uses CPU time. Under
+   * round robin a long burst is cut at the quantum; under priority a more urgent task
+   * can preempt it. Rejects on a negative or non-finite duration.
+   *
+   * @example
+   * await sys.compute(25); // 25 ms of CPU; the PCB's cpuTime grows by 25
+   */
+  compute(ms: number): Promise<void>;
+
   // --- helpers built from the calls above ---------------------------------------------
   /** Waits ms of virtual time (a receive with a timeout on a private port). */
   sleep(ms: number): Promise<void>;
@@ -228,6 +240,13 @@ export function makeSys(k: Kernel, task: Task): SysBundle {
     },
     netname_check_out: (name) => code(call(task.bootstrapPort, ID.NETNAME_CHECK_OUT, { name })),
 
+    compute: (ms) => {
+      try {
+        return k.compute(task, ms);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    },
     sleep: async (ms) => {
       if (sleepPort === 0) {
         const r = await sys.port_allocate('receive', `${task.name}.sleep`);

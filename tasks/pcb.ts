@@ -33,7 +33,12 @@ export interface PCB {
   /** The queue the task sits on: 'ready', the kind of wait ('send', 'receive', 'timer', 'event'; task_info spells it out), or ''. */
   queue: string;
 
+  /** The CPU it runs on (null when not running). */
+  cpu: number | null;
+
   // accounting (virtual ms)
+  /** CPU time used (time spent computing). */
+  cpuTime: number;
   startedAt: number;
   endedAt: number | null;
   /** Time spent waiting in traps. */
@@ -50,7 +55,7 @@ export interface PCB {
 /** A fresh PCB for a new task. */
 export function newPcb(pid: number, name: string, parent: number, now: number, priority = 0): PCB {
   return {
-    pid, name, parent, state: 'new', pc: 'start', registers: {}, priority, queue: '',
+    pid, name, parent, state: 'new', pc: 'start', registers: {}, priority, queue: '', cpu: null, cpuTime: 0,
     startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, rights: 0, exit: null,
   };
 }

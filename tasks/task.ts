@@ -1,4 +1,6 @@
 import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import type { TimerTarget } from '../kernel/clock.ts';
+import type { Burst, Cpu } from '../kernel/sched.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
 import { newPcb, type PCB } from './pcb.ts';
@@ -82,6 +84,18 @@ export class Task {
   lastError = '';
   /** XState timers of a machine program that have not fired yet. */
   pendingTimers = 0;
+  /** The CPU it runs on, while running. */
+  cpu: Cpu | null = null;
+  /** Order of arrival on the ready queue (ties in priority go first come, first served). */
+  readySeq = 0;
+  /** A compute burst in progress (or preempted part-way). */
+  burst: Burst | null = null;
+  /** ms of the current quantum used (round robin). */
+  quantumUsed = 0;
+  /** A higher-priority task became ready while this one executed: yield at the end of the trap. */
+  preemptPending = false;
+  /** Timer target that ends this task's compute slices (made once). */
+  sliceEnd: TimerTarget | null = null;
   /** The error that broke the actor, if the kernel ever asked for an illegal arrow. */
   bug: Error | null = null;
 

@@ -1,0 +1,154 @@
+import type { Task } from '../tasks/task.ts';
+import type { Timer } from './clock.ts';
+
+/** CPU scheduling policies. */
+export type SchedPolicy = 'fcfs' | 'rr' | 'priority';
+
+/** Options of the CPU scheduler. */
+export interface SchedOptions {
+  /**
+   * - `fcfs` (default): first come, first served; a task keeps its CPU until it blocks or ends.
+   * - `rr`: round robin; a task that computes for `quantum` ms while others are ready goes to the back.
+   * - `priority`: the ready task with the lowest priority number runs first, and preempts a
+   *   running task with a higher number (at once if that task is computing, at the end of its
+   *   system call otherwise). Equal priorities are first come, first served.
+   */
+  policy?: SchedPolicy;
+  /** Round-robin time slice in ms (default 10). */
+  quantum?: number;
+  /** Number of CPUs (default 1). */
+  cpus?: number;
+  /** Virtual ms a CPU spends switching from one task's context to another's (default 0): overhead. */
+  switchCost?: number;
+  /**
+   * Register sets per CPU (default 1). A CPU keeps the contexts of its last this-many tasks
+   * loaded; switching back to one of them costs nothing.
+   */
+  registerSets?: number;
+}
+
+/** One emulated CPU. */
+export class Cpu {
+  /** The task running on it (the one whose state is 'running' here). */
+  task: Task | null = null;
+  /** A task whose context is being loaded (the switch costs time). */
+  switching: Task | null = null;
+  /** Contexts loaded in its register sets, most recent last. */
+  readonly loaded: Task[] = [];
+  /** The last task that ran here, for counting context switches. */
+  last: Task | null = null;
+  /** Virtual ms spent computing for tasks, and switching. */
+  busyTime = 0;
+  switchTime = 0;
+
+  constructor(readonly id: number) {}
+
+  get idle(): boolean {
+    return this.task === null && this.switching === null;
+  }
+}
+
+/** The ready queue: FIFO for fcfs and rr, a heap on (priority, arrival) for priority. */
+export class ReadyQueue {
+  private readonly fifo: Task[] = [];
+  private head = 0;
+  private readonly heap: Task[] = [];
+  private seq = 0;
+
+  constructor(private readonly byPriority: boolean) {}
+
+  get length(): number {
+    return this.byPriority ? this.heap.length : this.fifo.length - this.head;
+  }
+
+  push(task: Task): void {
+    task.readySeq = this.seq++;
+    if (!this.byPriority) {
+      this.fifo.push(task);
+      return;
+    }
+    const h = this.heap;
+    h.push(task);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  /** The task that would run next, without taking it. */
+  peek(): Task | undefined {
+    return this.byPriority ? this.heap[0] : this.fifo[this.head];
+  }
+
+  shift(): Task | undefined {
+    if (!this.byPriority) {
+      if (this.head >= this.fifo.length) return undefined;
+      const t = this.fifo[this.head++]!;
+      if (this.head > 1024 && this.head * 2 > this.fifo.length) {
+        this.fifo.splice(0, this.head);
+        this.head = 0;
+      }
+      return t;
+    }
+    const h = this.heap;
+    if (h.length === 0) return undefined;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < h.length && before(h[l]!, h[m]!)) m = l;
+        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (m === i) break;
+        [h[i], h[m]] = [h[m]!, h[i]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  /** Takes a task out wherever it is (it was killed while ready). O(n): rare. */
+  remove(task: Task): boolean {
+    if (!this.byPriority) {
+      const i = this.fifo.indexOf(task, this.head);
+      if (i < 0) return false;
+      this.fifo.splice(i, 1);
+      return true;
+    }
+    const i = this.heap.indexOf(task);
+    if (i < 0) return false;
+    this.heap.splice(i, 1);
+    // A sorted array is a heap.
+    this.heap.sort((a, b) => (before(a, b) ? -1 : 1));
+    return true;
+  }
+
+  /** Tasks in the order they would run (for ps and reports). */
+  list(): Task[] {
+    if (!this.byPriority) return this.fifo.slice(this.head);
+    return [...this.heap].sort((a, b) => (before(a, b) ? -1 : 1));
+  }
+}
+
+function before(a: Task, b: Task): boolean {
+  const pa = a.pcb.priority;
+  const pb = b.pcb.priority;
+  return pa < pb || (pa === pb && a.readySeq < b.readySeq);
+}
+
+/** A task's compute burst in progress on a CPU. */
+export interface Burst {
+  /** ms still to compute after the current slice. */
+  left: number;
+  /** When the current slice started, and how long it is. */
+  sliceStart: number;
+  slice: number;
+  timer: Timer | null;
+}
