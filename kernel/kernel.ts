@@ -65,6 +65,11 @@ export interface SpawnOptions {
   priority?: number;
   /** pid of the parent (default 0, the kernel). */
   parent?: number;
+  /**
+   * Arrival time in virtual ms (default now): the task stays `new` until then, then is
+   * admitted (new → ready). For scheduling exercises where processes arrive over time.
+   */
+  at?: number;
 }
 
 /** A task blocked when nothing could move any more. */
@@ -216,6 +221,10 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (typeof program !== 'function' && !isMachine(program)) {
       throw new TypeError(`spawn(${JSON.stringify(name)}): program must be an async function or an XState machine`);
     }
+    const at = options.at;
+    if (at !== undefined && !(typeof at === 'number' && at >= 0 && Number.isFinite(at))) {
+      throw new RangeError(`spawn(${JSON.stringify(name)}): at must be a time in ms ≥ 0`);
+    }
     const pid = this.nextPid++;
     const space = new IpcSpace(pid, name);
     const task = new Task({
@@ -256,8 +265,13 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (this.trace.on) {
       this.trace.emit({ t: this.clock.now(), kind: 'spawn', pid, task: name, peer: task.pcb.parent, detail: task.daemon ? 'daemon' : '' });
     }
-    this.move(task, 'admit');
-    this.makeReady(task);
+    const admit = (): void => {
+      task.pcb.startedAt = this.clock.now();
+      this.move(task, 'admit');
+      this.makeReady(task);
+    };
+    if (at !== undefined && at > this.clock.now()) this.clock.after(at - this.clock.now(), admit);
+    else admit();
     return task;
   }
 
