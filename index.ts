@@ -32,6 +32,9 @@ export { Kernel } from './kernel/kernel.ts';
 export type { DeadlockEntry, KernelOptions, RpcOptions, RunOptions, RunReport, SpawnOptions } from './kernel/kernel.ts';
 export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc.ts';
 export { Cpu } from './kernel/sched.ts';
+export { KILLED, XMACH_NOTIFY_SIGNAL, ps } from './kernel/proc.ts';
+export { renderTree, renderTreeMermaid } from './kernel/proctree.ts';
+export type { ProcessOptions, ProcRow, Share, Signal } from './kernel/proc.ts';
 export type { SchedOptions, SchedPolicy } from './kernel/sched.ts';
 export { Clock, Timer } from './kernel/clock.ts';
 export { Random } from './kernel/random.ts';
@@ -39,6 +42,10 @@ export { Trace } from './kernel/trace.ts';
 export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats } from './kernel/timeline.ts';
 export type { Interval, TaskSchedStats } from './kernel/timeline.ts';
 export type { Counters, TraceKind, TraceOptions, TraceRecord } from './kernel/trace.ts';
+export { renderTable } from './kernel/render-table.ts';
+export type { TableOptions } from './kernel/render-table.ts';
+export { renderMermaid } from './kernel/render-mermaid.ts';
+export type { MermaidOptions } from './kernel/render-mermaid.ts';
 export * from './kernel/notify.ts';
 export * as ids from './kernel/syscall-ids.ts';
 
@@ -72,7 +79,7 @@ export type { ExitStatus, PCB } from './tasks/pcb.ts';
 export type { AsyncProgram, Program, TaskInput } from './tasks/program.ts';
 
 // --- syscalls/ -------------------------------------------------------------------
-export type { CallResult, PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
+export type { CallResult, ForkOptions, ForkResult, PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
 export { machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
 export type { SyscallActors, SyscallName } from './syscalls/actors.ts';
 

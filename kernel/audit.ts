@@ -1,7 +1,8 @@
 import type { KMsg, RightInTransit } from '../ports/message.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
-import type { Kernel } from './kernel.ts';
+import type { AnyKernel } from './kernel.ts';
+import { pendingRequests } from './proc.ts';
 
 /** Totals the audit found, beside the problems. */
 export interface AuditReport {
@@ -26,7 +27,7 @@ export interface AuditReport {
  * @example
  * const { problems } = audit(kernel); // [] in a correct run
  */
-export function audit(k: Kernel<unknown>): AuditReport {
+export function audit(k: AnyKernel): AuditReport {
   const problems: string[] = [];
   const ports = new Set<Port>();
   const send = new Map<Port, number>();
@@ -66,6 +67,7 @@ export function audit(k: Kernel<unknown>): AuditReport {
   visitSpace(k.kspace);
   for (const t of k.tasks.values()) visitSpace(t.space);
   for (const list of k.netnameWaiters.values()) for (const m of list) pendingMsgs.push(m);
+  for (const t of k.tasks.values()) for (const m of pendingRequests(t)) pendingMsgs.push(m);
   for (const m of pendingMsgs) visitMsg(m);
 
   // Walk ports found so far; messages in their queues may carry more ports.

@@ -20,7 +20,7 @@ import type { Port, PortSet } from '../ports/port.ts';
 import { checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../ports/rights.ts';
 import type { Entry, IpcSpace } from '../ports/space.ts';
 import type { Task } from '../tasks/task.ts';
-import type { Kernel } from './kernel.ts';
+import type { AnyKernel } from './kernel.ts';
 import { ReceiveWait, SendWait } from './waits.ts';
 import {
   MACH_NOTIFY_DEAD_NAME,
@@ -94,7 +94,7 @@ function fail(code: number): ReceiveResult {
  * death (GNU Mach `ipc_mqueue`, `ipc_kmsg`, `ipc_notify`, `ipc_port_destroy`).
  */
 export class Ipc implements RightHooks {
-  constructor(private readonly k: Kernel) {}
+  constructor(private readonly k: AnyKernel) {}
 
   // ---------------------------------------------------------------------------
   // msg_send

@@ -1,8 +1,8 @@
 import type { InspectionEvent } from 'xstate';
 import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
-import type { KMsg, OutMessage } from '../ports/message.ts';
+import type { KMsg, OutMessage, RightInTransit } from '../ports/message.ts';
 import { Port, PortSet } from '../ports/port.ts';
-import { destroyReceive, destroySpace } from '../ports/rights.ts';
+import { destroySpace } from '../ports/rights.ts';
 import { IpcSpace } from '../ports/space.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import {
@@ -19,7 +19,9 @@ import { Clock } from './clock.ts';
 import { Ipc, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc.ts';
 import { Random } from './random.ts';
 import { Cpu, ReadyQueue, type SchedOptions } from './sched.ts';
+import { afterExit, ps, type ProcessOptions, type ProcRow } from './proc.ts';
 import { serve } from './syscall-server.ts';
+import * as ID from './syscall-ids.ts';
 import { Trace, type Counters, type TraceOptions } from './trace.ts';
 
 /** What the syscalls layer builds for each task: the program's `sys`, and its system calls as XState actors. */
@@ -43,6 +45,8 @@ export interface KernelOptions {
   makeSys: SysFactory;
   /** The CPU scheduler: policy, quantum, number of CPUs, context-switch cost, register sets. */
   sched?: SchedOptions;
+  /** The process model: an init process, cascading termination. */
+  process?: ProcessOptions;
 }
 
 /** Why scheduler options are out of range, or null when they are fine. */
@@ -65,6 +69,8 @@ export interface SpawnOptions {
   priority?: number;
   /** pid of the parent (default 0, the kernel). */
   parent?: number;
+  /** Machine programs: start from this persisted snapshot (how a machine fork copies its parent). */
+  snapshot?: unknown;
   /**
    * Arrival time in virtual ms (default now): the task stays `new` until then, then is
    * admitted (new → ready). For scheduling exercises where processes arrive over time.
@@ -120,6 +126,10 @@ export interface RunOptions {
  * ready task. A trap that finishes at once returns to the same task, which
  * keeps the CPU.
  */
+/** A kernel whatever its programs' sys type (for kernel-internal functions). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyKernel = Kernel<any>;
+
 export class Kernel<S = unknown> implements ProgramHost {
   readonly clock: Clock;
   readonly random: Random;
@@ -142,6 +152,15 @@ export class Kernel<S = unknown> implements ProgramHost {
   readonly sched: Required<SchedOptions>;
   /** The emulated CPUs. */
   readonly cpus: Cpu[];
+  /** The process model's settings. */
+  readonly proc: Required<ProcessOptions>;
+  /** The init process (pid 1), when booted with `process: { init: true }`. */
+  readonly init: Task | null = null;
+  /** Installed programs, by path, for exec('path'). */
+  readonly programs = new Map<string, Program<S>>();
+  /** Program texts handed to fork and exec by reference (the stubs cannot copy a function into a message). */
+  private readonly texts = new Map<number, unknown>();
+  private readonly textIds = new Map<unknown, number>();
 
   private readonly makeSys: SysFactory;
   private readonly ready: ReadyQueue;
@@ -181,6 +200,40 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (bad) throw new RangeError(`boot: ${bad}`);
     this.cpus = Array.from({ length: this.sched.cpus }, (_, i) => new Cpu(i));
     this.ready = new ReadyQueue(this.sched.policy === 'priority');
+    this.proc = { init: options.process?.init ?? false, cascade: options.process?.cascade ?? false };
+    if (this.proc.init) {
+      // init: pid 1, a daemon that reaps whatever children it is given (orphans), forever.
+      const init: Task = this.spawn('init', (async () => {
+        for (;;) await this.msgRpc(init, init.kernelPort, { id: ID.TASK_WAIT, body: { pid: -1, block: true } });
+      }) as Program<S>, { daemon: true });
+      this.init = init;
+    }
+  }
+
+  /** Installs a program under a path, for `exec(path)`. */
+  install(path: string, program: Program<S>): void {
+    this.programs.set(path, program);
+  }
+
+  /** An id for a program text (the same id for the same function or machine). */
+  text(program: unknown): number {
+    let id = this.textIds.get(program);
+    if (id === undefined) {
+      id = this.textIds.size + 1;
+      this.textIds.set(program, id);
+      this.texts.set(id, program);
+    }
+    return id;
+  }
+
+  /** The program text with this id. */
+  textOf(id: number): unknown {
+    return this.texts.get(id);
+  }
+
+  /** The process table, as ps shows it. */
+  ps(): ProcRow[] {
+    return ps(this);
   }
 
   // ---------------------------------------------------------------------------
@@ -247,25 +300,17 @@ export class Kernel<S = unknown> implements ProgramHost {
     task.notifyPort = space.entryFor(task.notifyPortObject)!.name;
     task.replyPort = space.entryFor(this.newPort(space, `${name}.reply`))!.name;
     task.bootstrapPort = this.giveSend(space, this.bootstrap);
-    const args = options.args;
-    task.args = args;
-    const bundle = this.makeSys(this, task);
-    if (isMachine(program)) {
-      const input: TaskInput = {
-        pid, name, kernelPort: task.kernelPort, notifyPort: task.notifyPort, replyPort: task.replyPort,
-        bootstrapPort: task.bootstrapPort, args,
-      };
-      task.machine = true;
-      task.start = machineStarter(this, task, program, bundle.actors, input);
-    } else {
-      task.start = asyncStarter(this, task, program, bundle.sys as S);
-    }
+    task.args = options.args;
+    task.bundle = this.makeSys(this, task);
+    this.load_program(task, program, options.snapshot);
+    this.tasks.get(task.pcb.parent)?.children.add(task);
     this.live++;
     if (!task.daemon) this.liveNonDaemon++;
     if (this.trace.on) {
       this.trace.emit({ t: this.clock.now(), kind: 'spawn', pid, task: name, peer: task.pcb.parent, detail: task.daemon ? 'daemon' : '' });
     }
     const admit = (): void => {
+      if (task.state !== 'new') return; // killed before it arrived
       task.pcb.startedAt = this.clock.now();
       this.move(task, 'admit');
       this.makeReady(task);
@@ -275,6 +320,88 @@ export class Kernel<S = unknown> implements ProgramHost {
     return task;
   }
 
+  /** Sets the program a task will start when it is next dispatched. */
+  private load_program(task: Task, program: Program<S>, snapshot?: unknown): void {
+    task.programDef = program;
+    const bundle = task.bundle!;
+    if (isMachine(program)) {
+      const input: TaskInput = {
+        pid: task.pid, name: task.name, kernelPort: task.kernelPort, notifyPort: task.notifyPort, replyPort: task.replyPort,
+        bootstrapPort: task.bootstrapPort, args: task.args,
+      };
+      task.machine = true;
+      task.start = machineStarter(this, task, program, bundle.actors, input, snapshot);
+    } else {
+      task.machine = false;
+      task.start = asyncStarter(this, task, program, bundle.sys as S);
+    }
+  }
+
+  /**
+   * exec: the task's program is replaced by another; pid, name space and
+   * rights stay. The old program's pending call never returns.
+   */
+  exec(task: Task, program: Program<S>, args: unknown, name?: string): void {
+    const wait = task.wait;
+    task.program?.stop();
+    task.program = null;
+    task.resolve = null;
+    task.cont = null;
+    task.timerCallbacks = null;
+    task.inFlight = 0;
+    task.pendingTimers = 0;
+    if (name) task.pcb.name = name;
+    if (args !== undefined) task.args = args;
+    task.bundle = this.makeSys(this, task);
+    this.load_program(task, program);
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'exec', pid: task.pid, task: task.name });
+    if (wait) {
+      wait.cancel();
+      this.wake(task, undefined, wait.since);
+    }
+  }
+
+  /** Ends a task from outside (a kill, a cascade): its pending call is abandoned and it exits with status. */
+  kill(task: Task, status: ExitStatus, why: string): void {
+    if (task.state === 'terminated') return;
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'kill', pid: task.pid, task: task.name, detail: why });
+    this.exit(task, status);
+  }
+
+  /** task_suspend: the task is not dispatched until resumed (a running one is preempted). */
+  suspend(task: Task): void {
+    task.suspendCount++;
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'suspend', pid: task.pid, task: task.name, detail: `count ${task.suspendCount}` });
+    if (task.state === 'running' && task !== this.current) this.preempt(task);
+  }
+
+  /** task_resume: one suspension less; at zero a held task goes back on the ready queue. */
+  resumeTask(task: Task): void {
+    if (task.suspendCount === 0) return;
+    task.suspendCount--;
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'resume', pid: task.pid, task: task.name, detail: `count ${task.suspendCount}` });
+    if (task.suspendCount === 0 && task.held) {
+      task.held = false;
+      this.makeReady(task);
+    }
+  }
+
+  /** A send right to a task's kernel port, in transit: a handle to the task. */
+  handleTo(task: Task): RightInTransit {
+    const port = task.kernelPortObject!;
+    port.mscount++;
+    port.srights++;
+    return { kind: 'send', port };
+  }
+
+  /** Gives space a send right to port, under the given name if it is free. */
+  shareSend(space: IpcSpace, port: Port, name: number): number {
+    const e = space.entryFor(port) ?? space.allocateAt(name, port, true) ?? space.allocate(port, true);
+    if (e.sendRefs === 0) port.srights++;
+    e.sendRefs++;
+    return e.name;
+  }
+
   // ---------------------------------------------------------------------------
   // traps (the syscalls layer calls these)
 
@@ -282,14 +409,14 @@ export class Kernel<S = unknown> implements ProgramHost {
   msgSend(task: Task, dest: number, msg: OutMessage, opts?: SendOptions): Promise<number> {
     this.enter(task, 'msg_send');
     const code = this.ipc.send(task, dest, msg, opts);
-    return code !== undefined ? this.done(task, code) : this.suspend<number>(task);
+    return code !== undefined ? this.done(task, code) : this.pending<number>(task);
   }
 
   /** Trap msg_receive for task. Resolves to a ReceiveResult (see Ipc.receive). */
   msgReceive(task: Task, name: number, opts?: ReceiveOptions): Promise<ReceiveResult> {
     this.enter(task, 'msg_receive');
     const r = this.ipc.receive(task, name, opts?.timeout);
-    return r !== undefined ? this.done(task, r) : this.suspend<ReceiveResult>(task);
+    return r !== undefined ? this.done(task, r) : this.pending<ReceiveResult>(task);
   }
 
   /**
@@ -312,10 +439,10 @@ export class Kernel<S = unknown> implements ProgramHost {
     const code = this.ipc.send(task, dest, out, opts);
     if (code === undefined) {
       task.cont = receivePart;
-      return this.suspend<ReceiveResult>(task);
+      return this.pending<ReceiveResult>(task);
     }
     const r = receivePart(code);
-    return r !== undefined ? this.done(task, r) : this.suspend<ReceiveResult>(task);
+    return r !== undefined ? this.done(task, r) : this.pending<ReceiveResult>(task);
   }
 
   /** Runs the program's part of a trap: checks that the task may trap now. */
@@ -343,7 +470,7 @@ export class Kernel<S = unknown> implements ProgramHost {
       task.preemptPending = false;
       task.result = value;
       this.preempt(task);
-      return this.suspend<T>(task);
+      return this.pending<T>(task);
     }
     if (!task.machine) return Promise.resolve(value);
     task.inFlight++;
@@ -351,7 +478,7 @@ export class Kernel<S = unknown> implements ProgramHost {
   }
 
   /** The trap blocked: the value comes when the task is next dispatched. */
-  private suspend<T>(task: Task): Promise<T> {
+  private pending<T>(task: Task): Promise<T> {
     if (!task.machine) return new Promise<T>((resolve) => (task.resolve = resolve as (v: unknown) => void));
     task.inFlight++;
     return new Promise<T>((resolve) => {
@@ -521,6 +648,10 @@ export class Kernel<S = unknown> implements ProgramHost {
         const task = this.ready.shift();
         if (!task) return;
         if (task.state !== 'ready') continue;
+        if (task.suspendCount > 0) {
+          task.held = true; // suspended: stays ready, off the CPUs, until resumed
+          continue;
+        }
         this.load(cpu, task);
       }
     }
@@ -619,7 +750,7 @@ export class Kernel<S = unknown> implements ProgramHost {
     this.current = null;
     this.runSlice(task);
     this.kick();
-    return this.suspend<void>(task);
+    return this.pending<void>(task);
   }
 
   private runSlice(task: Task): void {
@@ -652,6 +783,12 @@ export class Kernel<S = unknown> implements ProgramHost {
       task.quantumUsed = 0;
       this.runSlice(task);
     }
+  }
+
+  /** CPU time a task has used up to now, counting the slice it is computing. */
+  cpuTimeOf(task: Task): number {
+    const b = task.burst;
+    return task.pcb.cpuTime + (b?.timer ? this.clock.now() - b.sliceStart : 0);
   }
 
   private account(task: Task, ms: number): void {
@@ -744,12 +881,21 @@ export class Kernel<S = unknown> implements ProgramHost {
       this.move(task, 'wake');
       this.ready.push(task);
     }
+    if (task.state === 'new') {
+      this.move(task, 'admit');
+      this.ready.push(task);
+    }
     if (task.state === 'ready') {
       // Only a running task can exit: it passes through the CPU on its way out.
       this.ready.remove(task);
+      task.held = false;
       this.move(task, 'dispatch');
     }
-    task.burst?.timer?.cancel();
+    const burst = task.burst;
+    if (burst?.timer) {
+      burst.timer.cancel();
+      this.account(task, this.clock.now() - burst.sliceStart);
+    }
     task.burst = null;
     task.pcb.exit = status;
     task.pcb.endedAt = this.clock.now();
@@ -765,13 +911,13 @@ export class Kernel<S = unknown> implements ProgramHost {
     }
     task.program?.stop();
     destroySpace(task.space, this.ipc);
-    const kentry = task.kernelPortObject ? this.kspace.entryFor(task.kernelPortObject) : undefined;
-    if (kentry) destroyReceive(this.kspace, kentry, this.ipc);
     this.live--;
     if (!task.daemon) this.liveNonDaemon--;
     const i = this.runnable.indexOf(task, this.runHead);
     if (i >= 0) this.runnable.splice(i, 1);
     this.release(task);
+    // Its kernel port lives on until it is reaped, so handles can still ask how it ended.
+    afterExit(this, task);
   }
 
   // ---------------------------------------------------------------------------
@@ -811,7 +957,7 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (status === 'deadlock') {
       for (const t of this.tasks.values()) {
         if (t.state === 'terminated' || t.daemon) continue;
-        deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.wait?.what() ?? t.state });
+        deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state) });
       }
       if (deadlock.length === 0) status = 'done';
       else if (this.trace.on) {

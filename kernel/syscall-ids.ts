@@ -25,6 +25,16 @@ export const PORT_SET_LABEL = 3213;
 /** The task subsystem (Mach's `task` interface, base 3400), served on the task's kernel port. */
 export const TASK_SELF = 3400;
 export const TASK_INFO = 3401;
+export const TASK_FORK = 3402;
+export const TASK_EXEC = 3403;
+export const TASK_EXIT = 3404;
+export const TASK_WAIT = 3405;
+export const TASK_TERMINATE = 3406;
+export const TASK_SUSPEND = 3407;
+export const TASK_RESUME = 3408;
+export const TASK_SIGNAL = 3409;
+export const TASK_PS = 3410;
+export const TASK_AWAIT = 3411;
 
 /** The name service (Mach 2.5's netname / launchd's bootstrap, base 400), served on the bootstrap port. */
 export const NETNAME_CHECK_IN = 400;

@@ -5,6 +5,7 @@ import {
   KERN_INVALID_VALUE,
   KERN_NOT_IN_SET,
   KERN_SUCCESS,
+  KERN_TERMINATED,
   MACH_RCV_PORT_CHANGED,
   MACH_RCV_PORT_DIED,
   MIG_BAD_ARGUMENTS,
@@ -21,28 +22,13 @@ import { IpcSpace } from '../ports/space.ts';
 import type { Task } from '../tasks/task.ts';
 import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_NO_SENDERS } from './notify.ts';
 import * as ID from './syscall-ids.ts';
-import type { Kernel } from './kernel.ts';
-
-/** What a handler answers: the reply body (always with a `code`) and rights to carry back. */
-interface Reply {
-  body: { code: number; [k: string]: unknown };
-  rights?: RightInTransit[];
-}
-
-/** A handler that will answer later (netname_look_up waiting for a check-in). */
-const DEFER = Symbol('defer');
-
-type Handler = (k: Kernel, task: Task, req: Record<string, unknown>, kmsg: KMsg) => Reply | typeof DEFER;
-
-const ok = (extra: Record<string, unknown> = {}): Reply => ({ body: { code: KERN_SUCCESS, ...extra } });
-const err = (code: number): Reply => ({ body: { code } });
-
-function int(v: unknown): v is number {
-  return typeof v === 'number' && Number.isInteger(v);
-}
+import type { AnyKernel } from './kernel.ts';
+import { DEFER, err, int, ok, reply, type Reply, type RoutineTable } from './mig.ts';
+import { procRoutines, ZOMBIE_OK } from './proc.ts';
 
 /** The task's kernel-port interface: ports and the task itself. */
-const taskPortHandlers: Record<number, [string, Handler]> = {
+const taskPortHandlers: RoutineTable = {
+  ...procRoutines,
   [ID.PORT_ALLOCATE]: ['port_allocate', (k, task, req) => {
     const right = req.right ?? 'receive';
     const label = typeof req.label === 'string' ? req.label : '';
@@ -203,16 +189,10 @@ const taskPortHandlers: Record<number, [string, Handler]> = {
     }
     return err(KERN_INVALID_VALUE);
   }],
-  [ID.TASK_SELF]: ['task_self', (_k, task) => ok({ name: task.kernelPort })],
-  [ID.TASK_INFO]: ['task_info', (_k, task) => {
-    task.pcb.rights = task.space.entries.size;
-    if (task.wait) task.pcb.queue = task.wait.what();
-    return ok({ pcb: structuredClone(task.pcb) });
-  }],
 };
 
 /** The bootstrap port's interface: the name service (Mach 2.5 netname). */
-const bootstrapHandlers: Record<number, [string, Handler]> = {
+const bootstrapHandlers: RoutineTable = {
   [ID.NETNAME_CHECK_IN]: ['netname_check_in', (k, task, req, kmsg) => {
     if (typeof req.name !== 'string' || req.name.length === 0 || req.name.length > 80) return err(MIG_BAD_ARGUMENTS);
     const right = kmsg.rights[0];
@@ -250,7 +230,7 @@ const bootstrapHandlers: Record<number, [string, Handler]> = {
 };
 
 /** The reply to a look-up of a checked-in name: a copy of the registered send right. */
-function lookUpAnswer(k: Kernel, name: string): Reply {
+function lookUpAnswer(k: AnyKernel, name: string): Reply {
   const reg = k.netnames.get(name)!;
   return { body: { code: KERN_SUCCESS }, rights: [takeRight(k.kspace, reg.name, 'copy-send', k.ipc)] };
 }
@@ -261,7 +241,7 @@ function receivePort(task: Task, name: unknown): Port | null {
   return e?.receive ? e.port : null;
 }
 
-function destroySet(k: Kernel, space: IpcSpace, name: number): Reply {
+function destroySet(k: AnyKernel, space: IpcSpace, name: number): Reply {
   const e = space.lookup(name)!;
   const set = e.pset!;
   for (const p of set.members) p.pset = null;
@@ -283,7 +263,7 @@ function destroySet(k: Kernel, space: IpcSpace, name: number): Reply {
  * MIG_BAD_ARGUMENTS. Rights a request carried and the handler did not keep are
  * destroyed.
  */
-export function serve(k: Kernel, port: Port): void {
+export function serve(k: AnyKernel, port: Port): void {
   for (let kmsg = k.ipc.pull(port); kmsg; kmsg = k.ipc.pull(port)) {
     k.trace.counters.syscalls++;
     k.trace.counters.messagesReceived++;
@@ -293,9 +273,10 @@ export function serve(k: Kernel, port: Port): void {
     const entry = table[kmsg.id];
     let result: Reply | typeof DEFER;
     if (!entry) result = err(MIG_BAD_ID);
-    else if (!target || target.state === 'terminated') result = err(KERN_INVALID_ARGUMENT);
+    else if (!target || !caller) result = err(KERN_INVALID_ARGUMENT);
+    else if (target.state === 'terminated' && !ZOMBIE_OK.has(kmsg.id)) result = err(KERN_TERMINATED);
     else if (typeof kmsg.body !== 'object' || kmsg.body === null) result = err(MIG_BAD_ARGUMENTS);
-    else result = entry[1](k, target, kmsg.body as Record<string, unknown>, kmsg);
+    else result = entry[1](k, target, kmsg.body as Record<string, unknown>, kmsg, caller);
     if (k.trace.on) {
       const code = result === DEFER ? undefined : result.body.code;
       k.trace.emit({
@@ -310,19 +291,3 @@ export function serve(k: Kernel, port: Port): void {
   }
 }
 
-/** Sends the reply of a served request to its reply right (if it had one). */
-function reply(k: Kernel, req: KMsg, result: Reply): void {
-  const r = req.reply;
-  req.reply = null;
-  if (!r || !r.port || r.kind === 'dead' || r.kind === 'receive') {
-    for (const right of result.rights ?? []) releaseRight(right, k.ipc);
-    if (r) releaseRight(r, k.ipc);
-    return;
-  }
-  const kmsg: KMsg = {
-    id: ID.replyId(req.id), body: result.body, size: 0, dest: r.port, destOnce: r.kind === 'send-once', destRight: r,
-    reply: null, rights: result.rights ?? [], sender: 0, seqno: 0, sentAt: k.clock.now(), traceId: -1, marequest: null,
-    notification: false,
-  };
-  k.ipc.post(kmsg);
-}

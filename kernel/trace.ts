@@ -20,6 +20,13 @@ export type TraceKind =
   | 'log' // a program wrote a line with sys.log
   | 'switch' // a CPU started loading a task's context (a context switch that costs time)
   | 'quantum' // a task's round-robin quantum expired while others were ready
+  | 'zombie' // a process ended and waits for its parent to wait for it
+  | 'orphan' // a process's parent ended: it was given to init (or the kernel)
+  | 'reap' // a zombie was waited for and left the process table
+  | 'exec' // a task's program was replaced
+  | 'kill' // a task was ended from outside (a kill, a cascade)
+  | 'suspend' // a task was suspended (stopped)
+  | 'resume' // a task was resumed (continued)
   | 'xstate' // an XState inspection event of a task's actor
   | 'deadlock' // nothing can move: who waits on what
   | 'error'; // a kernel invariant broke (a bug)

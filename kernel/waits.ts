@@ -5,7 +5,7 @@ import type { Entry } from '../ports/space.ts';
 import type { Task, Wait } from '../tasks/task.ts';
 import type { Timer } from './clock.ts';
 import type { Ipc, ReceiveResult } from './ipc.ts';
-import type { Kernel } from './kernel.ts';
+import type { AnyKernel } from './kernel.ts';
 
 /**
  * A task blocked in msg_send because the queue was full. It is at once the
@@ -20,7 +20,7 @@ export class SendWait implements SendWaiter, Wait {
   readonly since: number;
 
   constructor(
-    private readonly k: Kernel<unknown>,
+    private readonly k: AnyKernel,
     private readonly ipc: Ipc,
     readonly owner: Task,
     readonly kmsg: KMsg,
@@ -80,7 +80,7 @@ export class ReceiveWait implements RecvWaiter, Wait {
   readonly since: number;
 
   constructor(
-    private readonly k: Kernel<unknown>,
+    private readonly k: AnyKernel,
     private readonly ipc: Ipc,
     readonly owner: Task,
     private readonly port: Port | null,

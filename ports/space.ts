@@ -86,6 +86,16 @@ export class IpcSpace {
     return e;
   }
 
+  /** A fresh entry under a chosen name, or undefined if the name is taken. Later names come after it. */
+  allocateAt(name: number, port: Port | null, shared: boolean): Entry | undefined {
+    if (this.entries.has(name) || !Number.isInteger(name) || name <= 0) return undefined;
+    const saved = this.nextName;
+    this.nextName = name;
+    const e = this.allocate(port, shared);
+    this.nextName = Math.max(saved, name + 1);
+    return e;
+  }
+
   /** Forgets an entry that holds no right any more. */
   free(e: Entry): void {
     this.entries.delete(e.name);

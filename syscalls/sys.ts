@@ -1,5 +1,7 @@
 import {
   KERN_SUCCESS,
+  KERN_TERMINATED,
+  MACH_SEND_INVALID_DEST,
   MACH_RCV_TIMED_OUT,
   MIG_REPLY_MISMATCH,
   MIG_SERVER_DIED,
@@ -10,7 +12,9 @@ import type { Kernel, RpcOptions, SysBundle } from '../kernel/kernel.ts';
 import type { ReceiveOptions, ReceiveResult, SendOptions } from '../kernel/ipc.ts';
 import { MACH_NOTIFY_SEND_ONCE } from '../kernel/notify.ts';
 import * as ID from '../kernel/syscall-ids.ts';
-import type { PCB } from '../tasks/pcb.ts';
+import type { ProcRow, Share, Signal } from '../kernel/proc.ts';
+import type { ExitStatus, PCB } from '../tasks/pcb.ts';
+import type { Program } from '../tasks/program.ts';
 import type { Task } from '../tasks/task.ts';
 import { syscallActors } from './actors.ts';
 
@@ -129,11 +133,46 @@ export interface Sys {
    */
   port_request_notification(name: number, kind: 'dead-name' | 'no-senders', notify?: number): Promise<number>;
 
-  // --- tasks -----------------------------------------------------------------------
+  // --- tasks and processes -------------------------------------------------------------
   /** The task's own kernel port name. */
   task_self(): Promise<StubResult<{ name: number }>>;
-  /** A copy of the task's PCB. */
-  task_info(): Promise<StubResult<{ pcb: PCB }>>;
+  /** A copy of the PCB of this task, or of the task a handle names. Works on a zombie; KERN_TERMINATED once reaped. */
+  task_info(handle?: number): Promise<StubResult<{ pcb: PCB }>>;
+  /**
+   * Creates a child process, a copy of this one. Resolves in the parent to `{ code, pid, handle }`
+   * (handle: a send right to the child's kernel port).
+   * - Async programs: `child(sys, data)` runs in the child with a copy of `opts.data`.
+   * - Machine programs (no `child`): the child starts from a copy of the parent's snapshot and
+   *   its own fork call resolves to `{ code: 0, pid: 0, child: true }`.
+   * `share` gives the child copies of all of the parent's send rights (default, under the same
+   * names), none, or the names listed. `wait: true` makes the parent wait for the child's end
+   * (the result then has its `status`).
+   *
+   * @example
+   * const { pid } = await sys.fork(async (child, n) => child.log('child got', n), { data: 42 });
+   * const { status } = await sys.wait(pid); // { code: 0, reason: 'exit' }
+   */
+  fork<D = unknown>(child?: (sys: Sys, data: D) => unknown, opts?: ForkOptions<D>): Promise<ForkResult>;
+  /** Replaces this task's program (a function, a machine, or an installed path); pid and rights stay. Resolves only on failure. */
+  exec(program: Program<Sys> | string, opts?: { args?: unknown; name?: string }): Promise<number>;
+  /** Ends this task now with an exit code. Never resolves. */
+  exit(code?: number): Promise<never>;
+  /**
+   * Waits for a child (any, or pid) to end and reaps it: `{ code, pid, status }`. A child that
+   * ended before is a zombie until then. KERN_NOT_FOUND when there is no such child;
+   * with `nohang`, `{ pid: 0 }` when none has ended yet.
+   */
+  wait(pid?: number, opts?: { nohang?: boolean }): Promise<StubResult<{ pid: number; status: ExitStatus }>>;
+  /** Waits for the end of the process a handle names (anyone holding the handle may), without reaping it. */
+  task_wait(handle: number): Promise<StubResult<{ pid: number; status: ExitStatus }>>;
+  /** Sends a signal through a handle: 'term' (a notification the program may handle), 'kill', 'stop', 'cont'. */
+  kill(handle: number, signal?: Signal): Promise<number>;
+  /** Suspends the task a handle names (its suspend count + 1): it is not dispatched until resumed. */
+  task_suspend(handle: number): Promise<number>;
+  /** Resumes it (suspend count − 1; KERN_FAILURE at 0). */
+  task_resume(handle: number): Promise<number>;
+  /** The process table. */
+  ps(): Promise<StubResult<{ procs: ProcRow[] }>>;
 
   // --- name service (messages to the bootstrap port) ----------------------------------
   /** Registers a send right (made from a receive right, or copied) under a name. Codes: NETNAME_SUCCESS, NETNAME_NOT_YOURS, NETNAME_INVALID_PORT. */
@@ -170,6 +209,31 @@ export interface Sys {
   setRegisters(values: Record<string, unknown>): void;
 }
 
+/** Options of fork. */
+export interface ForkOptions<D = unknown> {
+  /** Copied to the child (async programs): its second argument. */
+  data?: D;
+  /** Send rights the child gets: 'all' (default), 'none', or the names listed. */
+  share?: Share;
+  /** Wait for the child to end before fork resolves (the execution option "parent waits"). */
+  wait?: boolean;
+  /** The child's name (default: the parent's). */
+  name?: string;
+}
+
+/** What fork resolves to. */
+export interface ForkResult {
+  code: number;
+  /** The child's pid in the parent; 0 in the child (machine fork). */
+  pid?: number;
+  /** A handle (send right to the child's kernel port), in the parent. */
+  handle?: number;
+  /** True in the child of a machine fork. */
+  child?: boolean;
+  /** With `wait: true`: how the child ended. */
+  status?: ExitStatus;
+}
+
 /** What `call` resolves to: the reply body's fields (with its `code`) and, as `ports`, the rights the reply carried. */
 export type CallResult = { code: number; ports?: ReceivedRight[]; [field: string]: unknown };
 type RawReply = CallResult;
@@ -193,6 +257,15 @@ export function makeSys(k: Kernel, task: Task): SysBundle {
     return { ...fields, ports: r.msg.rights };
   };
   const kcall = (id: number, body: object = {}) => call(task.kernelPort, id, body);
+  /** A call on a handle: a dead handle (its process was reaped) reads as KERN_TERMINATED. */
+  const onHandle = async (handle: number, id: number, body: object = {}): Promise<RawReply> => {
+    const r = await call(handle, id, body);
+    if (r.code === MACH_SEND_INVALID_DEST && task.space.lookup(handle)?.deadRefs) {
+      task.lastError = `handle ${handle}: the process has been reaped`;
+      return { code: KERN_TERMINATED };
+    }
+    return r;
+  };
   const code = async (p: Promise<RawReply>): Promise<number> => (await p).code;
   const strip = ({ ports: _p, ...rest }: RawReply) => rest;
 
@@ -226,7 +299,37 @@ export function makeSys(k: Kernel, task: Task): SysBundle {
       code(kcall(ID.PORT_REQUEST_NOTIFICATION, { name, kind, ...(notify !== undefined ? { notify } : {}) })),
 
     task_self: async () => strip(await kcall(ID.TASK_SELF)),
-    task_info: async () => strip(await kcall(ID.TASK_INFO)) as never,
+    task_info: async (handle) => strip(await onHandle(handle ?? task.kernelPort, ID.TASK_INFO)) as never,
+    fork: async (child, opts = {}) => {
+      const body: Record<string, unknown> = { share: opts.share ?? 'all' };
+      if (child) body.text = k.text(child);
+      if (opts.data !== undefined) body.data = opts.data;
+      if (opts.name !== undefined) body.name = opts.name;
+      const r = await kcall(ID.TASK_FORK, body);
+      if (r.code !== KERN_SUCCESS || r.child) return { code: r.code, ...(r.child ? { pid: 0, child: true } : {}) };
+      const out: ForkResult = { code: r.code, pid: r.pid as number, handle: r.ports?.[0]?.name ?? 0 };
+      if (opts.wait) {
+        const w = await sys.wait(out.pid);
+        if (w.code === KERN_SUCCESS) out.status = w.status!;
+      }
+      return out;
+    },
+    exec: async (program, opts = {}) => {
+      const body: Record<string, unknown> = typeof program === 'string' ? { path: program } : { text: k.text(program) };
+      if (opts.args !== undefined) body.args = opts.args;
+      if (opts.name !== undefined) body.name = opts.name;
+      return code(kcall(ID.TASK_EXEC, body));
+    },
+    exit: async (exitCode = 0) => {
+      await kcall(ID.TASK_EXIT, { code: exitCode });
+      throw new Error('exit returned'); // never reached: the task has ended
+    },
+    wait: async (pid = -1, opts = {}) => strip(await kcall(ID.TASK_WAIT, { pid, ...(opts.nohang ? { nohang: true } : {}) })) as never,
+    task_wait: async (handle) => strip(await onHandle(handle, ID.TASK_AWAIT)) as never,
+    kill: (handle, signal = 'kill') => code(onHandle(handle, ID.TASK_SIGNAL, { signal })),
+    task_suspend: (handle) => code(onHandle(handle, ID.TASK_SUSPEND)),
+    task_resume: (handle) => code(onHandle(handle, ID.TASK_RESUME)),
+    ps: async () => strip(await kcall(ID.TASK_PS)) as never,
 
     netname_check_in: async (name, port) => {
       const e = task.space.lookup(port);

@@ -90,11 +90,13 @@ export function machineStarter(
   machine: AnyStateMachine,
   actors: Record<string, unknown>,
   input: TaskInput,
+  snapshot?: unknown,
 ): () => void {
   return () => {
     const inspect = host.inspectFor(task);
     const actor = createActor(machine.provide({ actors } as never), {
       input,
+      ...(snapshot !== undefined ? { snapshot: snapshot as never } : {}),
       id: `program-${task.pid}`,
       clock: host.clockFor(task),
       ...(inspect ? { inspect } : {}),

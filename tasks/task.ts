@@ -1,6 +1,7 @@
 import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { TimerTarget } from '../kernel/clock.ts';
 import type { Burst, Cpu } from '../kernel/sched.ts';
+import type { KMsg } from '../ports/message.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
 import { newPcb, type PCB } from './pcb.ts';
@@ -56,6 +57,8 @@ export class Task {
   replyPort = 0;
   bootstrapPort = 0;
 
+  /** The task's sys and syscall actors, as the syscalls layer built them. */
+  bundle: { sys: unknown; actors: Record<string, unknown> } | null = null;
   /** What the spawner passed as args. */
   args: unknown = undefined;
   /** Resolver of the trap the program is waiting on. */
@@ -96,6 +99,30 @@ export class Task {
   preemptPending = false;
   /** Timer target that ends this task's compute slices (made once). */
   sliceEnd: TimerTarget | null = null;
+  // --- the process model --------------------------------------------------------
+  /** Children not yet reaped. */
+  readonly children = new Set<Task>();
+  /** Ended, not yet waited for by its parent. */
+  zombie = false;
+  /** Waited for: gone from the process table (its record stays in the kernel's history). */
+  reaped = false;
+  /** This task's pending wait() requests (pid -1 = any child). */
+  readonly waits: { kmsg: KMsg; pid: number }[] = [];
+  /** Requests waiting on a handle to this task for its end. */
+  readonly watchers: KMsg[] = [];
+  /** task_suspend count: the task is not dispatched while it is above 0. */
+  suspendCount = 0;
+  /** Ready, but held off the CPUs because it is suspended. */
+  held = false;
+  /** The child of a machine fork, before it has replayed its fork call. */
+  forkChild = false;
+  /** The program it runs (for fork and exec). */
+  programDef: unknown = null;
+  /** The task this is a thread of (null for a task's first thread). */
+  threadOf: Task | null = null;
+  /** Further threads of this task. */
+  readonly threads = new Set<Task>();
+
   /** The error that broke the actor, if the kernel ever asked for an illegal arrow. */
   bug: Error | null = null;
 
@@ -119,6 +146,11 @@ export class Task {
 
   get name(): string {
     return this.pcb.name;
+  }
+
+  /** The process this task belongs to (itself, unless it is an extra thread). */
+  get process(): Task {
+    return this.threadOf ?? this;
   }
 
   get state(): PCB['state'] {

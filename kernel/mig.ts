@@ -1,0 +1,65 @@
+import { KERN_SUCCESS } from '../ports/codes.ts';
+import type { KMsg, RightInTransit } from '../ports/message.ts';
+import { releaseRight } from '../ports/rights.ts';
+import type { Task } from '../tasks/task.ts';
+import type { AnyKernel } from './kernel.ts';
+import * as ID from './syscall-ids.ts';
+
+/**
+ * The server side of MIG-style routines: what a kernel handler answers, and
+ * how the answer goes back to the caller's reply right.
+ */
+
+/** What a handler answers: the reply body (always with a `code`) and rights to carry back. */
+export interface Reply {
+  body: { code: number; [k: string]: unknown };
+  rights?: RightInTransit[];
+}
+
+/** A handler that will answer later (netname_look_up waiting for a check-in). */
+export const DEFER = Symbol('defer');
+
+/**
+ * A routine: `target` is the task whose kernel port got the request (or the
+ * caller, for the bootstrap port), `caller` the task that sent it.
+ */
+export type Handler = (k: AnyKernel, target: Task, req: Record<string, unknown>, kmsg: KMsg, caller: Task) => Reply | typeof DEFER;
+
+/** A routine's name and handler, by request id. */
+export type RoutineTable = Record<number, [name: string, handler: Handler]>;
+
+export const ok = (extra: Record<string, unknown> = {}): Reply => ({ body: { code: KERN_SUCCESS, ...extra } });
+export const err = (code: number): Reply => ({ body: { code } });
+
+export function int(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+/** Sends the reply of a served request to its reply right (if it had one). */
+export function reply(k: AnyKernel, req: KMsg, result: Reply): void {
+  const r = req.reply;
+  req.reply = null;
+  if (!r || !r.port || r.kind === 'dead' || r.kind === 'receive') {
+    for (const right of result.rights ?? []) releaseRight(right, k.ipc);
+    if (r) releaseRight(r, k.ipc);
+    return;
+  }
+  const kmsg: KMsg = {
+    id: ID.replyId(req.id), body: result.body, size: 0, dest: r.port, destOnce: r.kind === 'send-once', destRight: r,
+    reply: null, rights: result.rights ?? [], sender: 0, seqno: 0, sentAt: k.clock.now(), traceId: -1, marequest: null,
+    notification: false,
+  };
+  k.ipc.post(kmsg);
+}
+
+/**
+ * Lets a request go without an answer, and without the send-once
+ * notification an unused reply right would send (exit and exec: the caller
+ * is gone, or is another program now).
+ */
+export function dropReply(req: KMsg): void {
+  const r = req.reply;
+  req.reply = null;
+  if (r?.port && r.kind === 'send-once') r.port.sorights--;
+  else if (r?.port && r.kind === 'send') r.port.srights--;
+}
