@@ -65,7 +65,8 @@ export function audit(k: AnyKernel): AuditReport {
   };
 
   visitSpace(k.kspace);
-  for (const t of k.tasks.values()) visitSpace(t.space);
+  // Threads share their process's space: visit each space once.
+  for (const space of new Set([...k.tasks.values()].map((t) => t.space))) visitSpace(space);
   for (const list of k.netnameWaiters.values()) for (const m of list) pendingMsgs.push(m);
   for (const t of k.tasks.values()) for (const m of pendingRequests(t)) pendingMsgs.push(m);
   for (const m of pendingMsgs) visitMsg(m);

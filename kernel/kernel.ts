@@ -2,7 +2,7 @@ import type { InspectionEvent } from 'xstate';
 import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
 import type { KMsg, OutMessage, RightInTransit } from '../ports/message.ts';
 import { Port, PortSet } from '../ports/port.ts';
-import { destroySpace } from '../ports/rights.ts';
+import { destroyReceive, destroySpace } from '../ports/rights.ts';
 import { IpcSpace } from '../ports/space.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import {
@@ -160,7 +160,7 @@ export class Kernel<S = unknown> implements ProgramHost {
   readonly programs = new Map<string, Program<S>>();
   /** Program texts handed to fork and exec by reference (the stubs cannot copy a function into a message). */
   private readonly texts = new Map<number, unknown>();
-  private readonly textIds = new Map<unknown, number>();
+  private textSeq = 0;
 
   private readonly makeSys: SysFactory;
   private readonly ready: ReadyQueue;
@@ -215,20 +215,22 @@ export class Kernel<S = unknown> implements ProgramHost {
     this.programs.set(path, program);
   }
 
-  /** An id for a program text (the same id for the same function or machine). */
+  /**
+   * Hands a program text (a function or machine) to the kernel by reference,
+   * for a fork, exec or thread_create request that follows: a function cannot
+   * be copied into a message. Returns its id; the request takes it.
+   */
   text(program: unknown): number {
-    let id = this.textIds.get(program);
-    if (id === undefined) {
-      id = this.textIds.size + 1;
-      this.textIds.set(program, id);
-      this.texts.set(id, program);
-    }
+    const id = ++this.textSeq;
+    this.texts.set(id, program);
     return id;
   }
 
-  /** The program text with this id. */
-  textOf(id: number): unknown {
-    return this.texts.get(id);
+  /** Takes the program text with this id (each id is used once). */
+  takeText(id: number): unknown {
+    const text = this.texts.get(id);
+    this.texts.delete(id);
+    return text;
   }
 
   /** The process table, as ps shows it. */
@@ -318,6 +320,45 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (at !== undefined && at > this.clock.now()) this.clock.after(at - this.clock.now(), admit);
     else admit();
     return task;
+  }
+
+  /**
+   * Creates another thread of control in a process: a task record of its own
+   * (its own actor, state, PCB and program counter, scheduled on its own) that
+   * shares the process's name space and ports, with a reply port of its own.
+   * The process ends when its last thread ends.
+   */
+  spawnThread(proc: Task, program: Program<S>): Task {
+    const tid = this.nextPid++;
+    const name = `${proc.name}[${tid}]`;
+    const thread = new Task({
+      pid: tid,
+      name,
+      parent: proc.pid,
+      space: proc.space,
+      now: this.clock.now(),
+      priority: proc.pcb.priority,
+      daemon: proc.daemon,
+      ...(this.trace.inspect ? { inspect: this.inspector(tid, name) } : {}),
+    });
+    thread.threadOf = proc;
+    proc.threads.add(thread);
+    this.tasks.set(tid, thread);
+    thread.kernelPortObject = proc.kernelPortObject;
+    thread.kernelPort = proc.kernelPort;
+    thread.notifyPortObject = proc.notifyPortObject;
+    thread.notifyPort = proc.notifyPort;
+    thread.bootstrapPort = proc.bootstrapPort;
+    thread.replyPort = proc.space.entryFor(this.newPort(proc.space, `${name}.reply`))!.name;
+    thread.args = proc.args;
+    thread.bundle = this.makeSys(this, thread);
+    this.load_program(thread, program);
+    this.live++;
+    if (!thread.daemon) this.liveNonDaemon++;
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'spawn', pid: tid, task: name, peer: proc.pid, detail: 'thread' });
+    this.move(thread, 'admit');
+    this.makeReady(thread);
+    return thread;
   }
 
   /** Sets the program a task will start when it is next dispatched. */
@@ -910,14 +951,26 @@ export class Kernel<S = unknown> implements ProgramHost {
       });
     }
     task.program?.stop();
-    destroySpace(task.space, this.ipc);
     this.live--;
     if (!task.daemon) this.liveNonDaemon--;
     const i = this.runnable.indexOf(task, this.runHead);
     if (i >= 0) this.runnable.splice(i, 1);
     this.release(task);
+    const proc = task.process;
+    if (task !== proc) {
+      // A thread ends: its own reply port goes with it; the process lives on while any thread does.
+      const e = proc.space.lookup(task.replyPort);
+      if (e?.receive) destroyReceive(proc.space, e, this.ipc);
+    }
+    if (proc.state !== 'terminated' || [...proc.threads].some((t) => t.state !== 'terminated')) return;
+    destroySpace(proc.space, this.ipc);
     // Its kernel port lives on until it is reaped, so handles can still ask how it ended.
-    afterExit(this, task);
+    afterExit(this, proc);
+  }
+
+  /** Ends every thread of a process (a kill, a cascade, exit()). */
+  killProcess(proc: Task, status: ExitStatus, why: string): void {
+    for (const t of [proc, ...proc.threads]) this.kill(t, status, why);
   }
 
   // ---------------------------------------------------------------------------

@@ -55,11 +55,14 @@ export function ps(k: AnyKernel): ProcRow[] {
   const rows: ProcRow[] = [];
   for (const t of k.tasks.values()) {
     if (t.reaped || t.threadOf) continue;
+    // A process whose first thread has ended lives on in its other threads.
+    const rep = t.state === 'terminated' ? ([...t.threads].find((th) => th.state !== 'terminated') ?? t) : t;
     const stat: ProcRow['stat'] =
-      t.state === 'terminated' ? 'Z' : t.suspendCount > 0 ? 'T' : t.state === 'running' ? 'R' : t.state === 'ready' ? 'r' : t.state === 'waiting' ? 'S' : 'N';
+      rep.state === 'terminated' ? 'Z' : t.suspendCount > 0 ? 'T' : rep.state === 'running' ? 'R' : rep.state === 'ready' ? 'r' : rep.state === 'waiting' ? 'S' : 'N';
     rows.push({
-      pid: t.pid, ppid: t.pcb.parent, name: t.name, state: t.state, stat, priority: t.pcb.priority,
-      cpuTime: k.cpuTimeOf(t), threads: 1 + t.threads.size,
+      pid: t.pid, ppid: t.pcb.parent, name: t.name, state: rep.state, stat, priority: t.pcb.priority,
+      cpuTime: k.cpuTimeOf(t) + [...t.threads].reduce((n, th) => n + k.cpuTimeOf(th), 0),
+      threads: [t, ...t.threads].filter((th) => th.state !== 'terminated').length || 1,
     });
   }
   return rows.sort((a, b) => a.pid - b.pid);
@@ -73,7 +76,7 @@ export function ps(k: AnyKernel): ProcRow[] {
  */
 export function afterExit(k: AnyKernel, task: Task): void {
   for (const child of [...task.children]) {
-    if (k.proc.cascade && child.state !== 'terminated') k.kill(child, KILLED, `cascade from ${task.pid}`);
+    if (k.proc.cascade && child.state !== 'terminated') k.killProcess(child, KILLED, `cascade from ${task.pid}`);
     else reparent(k, child);
   }
   for (const w of task.watchers.splice(0)) reply(k, w, statusReply(task));
@@ -156,27 +159,28 @@ export const procRoutines: RoutineTable = {
   }],
   [ID.TASK_PS]: ['ps', (k) => ok({ procs: ps(k) })],
 
-  [ID.TASK_FORK]: ['fork', (k, target, req, _kmsg, caller) => {
+  [ID.TASK_FORK]: ['fork', (k, target, req, _kmsg, thread) => {
+    const caller = thread.process;
     if (target !== caller) return err(KERN_INVALID_ARGUMENT);
-    if (caller.forkChild) {
+    if (thread.forkChild) {
       // The child of a machine fork, replaying the fork it was copied in the middle of: it is the child.
-      caller.forkChild = false;
+      thread.forkChild = false;
       return ok({ pid: 0, child: true });
     }
     const share = req.share ?? 'all';
     if (share !== 'all' && share !== 'none' && !(Array.isArray(share) && share.every(int))) return err(KERN_INVALID_VALUE);
     let program: Program<unknown>;
     let snapshot: unknown;
-    if (caller.machine) {
-      program = caller.programDef as Program<unknown>;
+    if (thread.machine) {
+      program = thread.programDef as Program<unknown>;
       try {
-        snapshot = structuredClone(caller.program!.getPersistedSnapshot());
+        snapshot = structuredClone(thread.program!.getPersistedSnapshot());
       } catch (e) {
         caller.lastError = `fork: the machine's snapshot cannot be copied (${(e as Error).message})`;
         return err(KERN_INVALID_ARGUMENT);
       }
     } else {
-      const fn = int(req.text) ? k.textOf(req.text) : undefined;
+      const fn = int(req.text) ? k.takeText(req.text) : undefined;
       if (typeof fn !== 'function') {
         caller.lastError = 'fork: no child function';
         return err(KERN_INVALID_ARGUMENT);
@@ -198,7 +202,7 @@ export const procRoutines: RoutineTable = {
       args: caller.args,
       ...(snapshot !== undefined ? { snapshot } : {}),
     });
-    child.forkChild = caller.machine;
+    child.forkChild = thread.machine;
     caller.children.add(child);
     for (const n of names) k.shareSend(child.space, caller.space.lookup(n)!.port!, n);
     return { body: { code: KERN_SUCCESS, pid: child.pid }, rights: [k.handleTo(child)] };
@@ -206,7 +210,7 @@ export const procRoutines: RoutineTable = {
 
   [ID.TASK_EXEC]: ['exec', (k, target, req, kmsg, caller) => {
     if (target !== caller) return err(KERN_INVALID_ARGUMENT);
-    const program = int(req.text) ? k.textOf(req.text) : typeof req.path === 'string' ? k.programs.get(req.path) : undefined;
+    const program = int(req.text) ? k.takeText(req.text) : typeof req.path === 'string' ? k.programs.get(req.path) : undefined;
     if (!program) {
       caller.lastError = `exec: no program ${typeof req.path === 'string' ? JSON.stringify(req.path) : ''}`.trim();
       return err(KERN_INVALID_ARGUMENT);
@@ -217,13 +221,26 @@ export const procRoutines: RoutineTable = {
   }],
 
   [ID.TASK_EXIT]: ['exit', (k, target, req, kmsg, caller) => {
-    if (target !== caller) return err(KERN_INVALID_ARGUMENT);
+    if (target !== caller.process) return err(KERN_INVALID_ARGUMENT);
     dropReply(kmsg);
-    k.exit(caller, { code: int(req.code) ? req.code : 0, reason: 'exit' });
+    // exit() ends the whole process: every thread.
+    const status: ExitStatus = { code: int(req.code) ? req.code : 0, reason: 'exit' };
+    for (const t of caller.process.threads) if (t !== caller) k.kill(t, status, `exit by ${caller.pid}`);
+    k.exit(caller, status);
+    if (caller !== caller.process) k.exit(caller.process, status);
     return DEFER;
   }],
 
-  [ID.TASK_WAIT]: ['wait', (k, target, req, kmsg, caller) => {
+  [ID.TASK_THREAD_CREATE]: ['thread_create', (k, target, req, _kmsg, caller) => {
+    if (target !== caller.process) return err(KERN_INVALID_ARGUMENT);
+    const fn = int(req.text) ? k.takeText(req.text) : undefined;
+    if (typeof fn !== 'function') return err(KERN_INVALID_ARGUMENT);
+    const thread = k.spawnThread(caller.process, fn as Program<unknown>);
+    return ok({ tid: thread.pid });
+  }],
+
+  [ID.TASK_WAIT]: ['wait', (k, target, req, kmsg, thread) => {
+    const caller = thread.process;
     if (target !== caller) return err(KERN_INVALID_ARGUMENT);
     const pid = req.pid === undefined ? -1 : req.pid;
     if (!int(pid)) return err(KERN_INVALID_VALUE);
@@ -239,6 +256,7 @@ export const procRoutines: RoutineTable = {
     }
     if (req.nohang) return ok({ pid: 0 });
     caller.waits.push({ kmsg, pid });
+    void thread;
     return DEFER;
   }],
 
@@ -249,8 +267,8 @@ export const procRoutines: RoutineTable = {
   }],
 
   [ID.TASK_TERMINATE]: ['task_terminate', (k, target, _req, _kmsg, caller) => {
-    k.kill(target, KILLED, `by ${caller.pid}`);
-    return target === caller ? DEFER : ok();
+    k.killProcess(target, KILLED, `by ${caller.pid}`);
+    return target === caller.process ? DEFER : ok();
   }],
 
   [ID.TASK_SUSPEND]: ['task_suspend', (k, target) => {
@@ -273,8 +291,8 @@ export const procRoutines: RoutineTable = {
         return ok();
       }
       case 'kill':
-        k.kill(target, KILLED, `by ${caller.pid}`);
-        return target === caller ? DEFER : ok();
+        k.killProcess(target, KILLED, `by ${caller.pid}`);
+        return target === caller.process ? DEFER : ok();
       case 'stop':
         k.suspend(target);
         return ok();

@@ -35,6 +35,7 @@ export const TASK_RESUME = 3408;
 export const TASK_SIGNAL = 3409;
 export const TASK_PS = 3410;
 export const TASK_AWAIT = 3411;
+export const TASK_THREAD_CREATE = 3412;
 
 /** The name service (Mach 2.5's netname / launchd's bootstrap, base 400), served on the bootstrap port. */
 export const NETNAME_CHECK_IN = 400;

@@ -36,6 +36,7 @@ export const SYSCALL_PARAMS = {
   task_suspend: ['handle'],
   task_resume: ['handle'],
   ps: [],
+  thread_create: ['fn', 'shared'],
   netname_check_in: ['name', 'port'],
   netname_look_up: ['name', 'opts'],
   netname_check_out: ['name'],

@@ -173,6 +173,16 @@ export interface Sys {
   task_resume(handle: number): Promise<number>;
   /** The process table. */
   ps(): Promise<StubResult<{ procs: ProcRow[] }>>;
+  /**
+   * Starts another thread of control in this task: `fn(sys, shared)` runs with its own sys
+   * (its own reply port), shares the task's name space, and gets `shared` itself — the same
+   * object, not a copy (threads share memory). The task ends when its last thread ends.
+   *
+   * @example
+   * const counter = { n: 0 };
+   * await sys.thread_create(async (t, c) => { c.n++; }, counter);
+   */
+  thread_create<D>(fn: (sys: Sys, shared: D) => unknown, shared?: D): Promise<StubResult<{ tid: number }>>;
 
   // --- name service (messages to the bootstrap port) ----------------------------------
   /** Registers a send right (made from a receive right, or copied) under a name. Codes: NETNAME_SUCCESS, NETNAME_NOT_YOURS, NETNAME_INVALID_PORT. */
@@ -330,6 +340,11 @@ export function makeSys(k: Kernel, task: Task): SysBundle {
     task_suspend: (handle) => code(onHandle(handle, ID.TASK_SUSPEND)),
     task_resume: (handle) => code(onHandle(handle, ID.TASK_RESUME)),
     ps: async () => strip(await kcall(ID.TASK_PS)) as never,
+    thread_create: async (fn, shared) => {
+      // Threads share memory: the function and its data go by reference (as text), not copied in the message.
+      const text = k.text((s: Sys) => fn(s, shared as never));
+      return strip(await kcall(ID.TASK_THREAD_CREATE, { text })) as never;
+    },
 
     netname_check_in: async (name, port) => {
       const e = task.space.lookup(port);

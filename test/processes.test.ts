@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   audit,
   boot,
+  cpuTimeline,
   KERN_NOT_FOUND,
   KERN_SUCCESS,
   KERN_TERMINATED,
@@ -268,5 +269,54 @@ describe('machine fork', () => {
       [1, { code: 0, reason: 'exit' }],
       [2, { code: 42, reason: 'exit' }],
     ]);
+  });
+});
+
+describe('threads', () => {
+  it('threads share the task’s name space and memory, are scheduled on their own, and the task ends with its last thread', async () => {
+    const shared = { hits: [] as string[] };
+    const sim = await simulate(boot({ seed: 1, sched: { policy: 'rr', quantum: 5 } }), (k) => {
+      k.spawn('proc', async (sys) => {
+        const { name: port } = await sys.port_allocate('receive', 'shared-port');
+        for (const who of ['A', 'B']) {
+          await sys.thread_create(async (t, mem: { hits: string[] }) => {
+            await t.compute(10);
+            mem.hits.push(`${who}@${t.now()}`);
+            // The same port name works in every thread: one name space.
+            await t.msg_send(port!, { body: who });
+          }, shared);
+        }
+        for (let i = 0; i < 2; i++) {
+          const r = await sys.msg_receive<string>(port!);
+          shared.hits.push(`main got ${r.ok ? r.msg.body : r.code}`);
+        }
+      });
+    });
+    // Round robin at 5 ms: thread A is preempted at 5 so the first thread can create B; A was
+    // queued first and finishes at 10, then B; the first thread runs between their slices.
+    expect(shared.hits).toEqual(['A@10', 'main got A', 'B@20', 'main got B']);
+    expect(cpuTimeline(sim.records)).toEqual(['cpu0: proc[2] 0-10 | proc[3] 10-20']);
+    expect(sim.lines(['quantum'])).toEqual(['t=5 proc[2] quantum', 't=15 proc[3] quantum']);
+    expect(sim.kernel.ps()).toEqual([]);
+    expect(audit(sim.kernel).problems).toEqual([]);
+  });
+
+  it('the task lives on after its first thread returns, while another thread runs', async () => {
+    let during: ProcRow[] = [];
+    let after: ProcRow[] = [];
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('watcher', async (sys) => {
+        await sys.sleep(5);
+        during = (await sys.ps()).procs!;
+        await sys.sleep(20);
+        after = (await sys.ps()).procs!;
+      });
+      k.spawn('proc', async (sys) => {
+        await sys.thread_create(async (t) => t.sleep(10));
+      });
+    });
+    expect(during.find((r) => r.name === 'proc')).toMatchObject({ stat: 'S', threads: 1 });
+    expect(after.find((r) => r.name === 'proc')).toBeUndefined();
+    expect(sim.exit('proc')).toEqual({ code: 0, reason: 'exit' });
   });
 });
