@@ -84,7 +84,7 @@ export { machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
 export type { SyscallActors, SyscallName } from './syscalls/actors.ts';
 
 // --- test kit --------------------------------------------------------------------
-export { simulate, traceLines } from './kernel/kit.ts';
+export { focus, simulate, traceLines } from './kernel/kit.ts';
 export { audit } from './kernel/audit.ts';
 export type { AuditReport } from './kernel/audit.ts';
 export type { Simulation } from './kernel/kit.ts';

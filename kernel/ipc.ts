@@ -325,9 +325,13 @@ export class Ipc implements RightHooks {
     return kmsg;
   }
 
-  /** Dequeue bookkeeping: seqno, and the msg-accepted notification of a cached message. */
+  /** Dequeue bookkeeping: the seqno. (A cached message's msg-accepted fires once it is taken: `accepted`.) */
   private stamp(port: Port, kmsg: KMsg): void {
     kmsg.seqno = port.seqno++;
+  }
+
+  /** A message left its queue for good: if it was cached past the limit, its sender hears so now. */
+  accepted(kmsg: KMsg): void {
     const r = kmsg.marequest;
     if (r) {
       kmsg.marequest = null;
@@ -373,6 +377,7 @@ export class Ipc implements RightHooks {
         ...(kmsg.notification ? { op: notificationName(kmsg.id) } : {}),
       });
     }
+    this.accepted(kmsg);
     return { ok: true, code: MACH_MSG_SUCCESS, msg };
   }
 
@@ -411,6 +416,7 @@ export class Ipc implements RightHooks {
       k.trace.emit({
         t: k.clock.now(), kind: 'destroy', pid: kmsg.sender, task: sender?.name ?? 'kernel', port: kmsg.dest.id,
         portLabel: kmsg.dest.label, msgId: kmsg.id, ref: kmsg.traceId,
+        ...(kmsg.dest.lastReceiver > 0 ? { peer: kmsg.dest.lastReceiver, peerTask: k.tasks.get(kmsg.dest.lastReceiver)?.name ?? '' } : {}),
       });
     }
     const r = kmsg.destRight;
@@ -488,6 +494,7 @@ export class Ipc implements RightHooks {
     if (k.trace.on) {
       k.trace.emit({
         t: k.clock.now(), kind: 'port-death', pid: 0, task: 'kernel', port: port.id, portLabel: port.label,
+        ...(port.lastReceiver > 0 ? { peer: port.lastReceiver, peerTask: k.tasks.get(port.lastReceiver)?.name ?? '' } : {}),
         detail: `${port.queue.length} queued, ${port.senders.length} blocked senders, ${port.receivers.length} waiting receivers`,
       });
     }
@@ -525,10 +532,12 @@ export class Ipc implements RightHooks {
     const port = kmsg.dest;
     const sender = k.tasks.get(kmsg.sender);
     const owner = port.receiver ? (port.receiver === k.kspace ? null : k.tasks.get(port.receiver.pid)) : null;
+    // peer: the task holding the receive right; 0 for the kernel; absent while the right is in a message.
+    const peer = port.receiver === null ? {} : { peer: owner ? owner.pid : 0, peerTask: owner ? owner.name : 'kernel' };
     kmsg.traceId = k.trace.emit({
       t: k.clock.now(), kind: forced ? 'cache' : 'send', pid: kmsg.sender, task: sender?.name ?? 'kernel', port: port.id,
       portLabel: port.label, msgId: kmsg.id, size: kmsg.size,
-      peer: owner ? owner.pid : 0, peerTask: owner ? owner.name : 'kernel',
+      ...peer,
       ...(kmsg.notification ? { op: notificationName(kmsg.id) } : {}),
       ...(forced ? { detail: `queued past qlimit ${port.qlimit}` } : {}),
     });

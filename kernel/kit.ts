@@ -76,3 +76,46 @@ export function traceLines(records: readonly TraceRecord[], kinds: readonly Trac
   }
   return out;
 }
+
+/**
+ * The records that tell a scenario's story: without the system-call chatter
+ * (requests to the kernel and their replies, traps, syscall records) and
+ * without sleeps (`sys.sleep` is a receive with a timeout on a private port:
+ * its block, timeout and wake), unless asked to keep them; and without the
+ * deaths of empty ports and the kernel's reaping of its own children.
+ *
+ * @example
+ * renderMermaid(focus(k.trace.records)) // only the tasks' own messages
+ */
+export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolean; sleeps?: boolean } = {}): TraceRecord[] {
+  const sleeping = new Set<number>();
+  const out: TraceRecord[] = [];
+  for (const r of records) {
+    // A port dying with nothing in it, and the kernel reaping its own children, tell nothing.
+    if (r.kind === 'port-death' && r.detail?.startsWith('0 queued, 0 blocked senders, 0 waiting receivers')) continue;
+    if (r.kind === 'reap' && r.peer === 0) continue;
+    if (!keep.sleeps) {
+      if (r.kind === 'block' && r.detail?.endsWith('.sleep)')) {
+        sleeping.add(r.pid);
+        continue;
+      }
+      if (r.kind === 'timeout' && r.portLabel?.endsWith('.sleep')) continue;
+      if (r.kind === 'wake' && sleeping.delete(r.pid)) continue;
+    }
+    if (!keep.syscalls) {
+      if (r.kind === 'trap' || r.kind === 'syscall') continue;
+      // A notification shows once, as its 'notify' record.
+      if (r.kind === 'send' && r.pid === 0 && r.op !== undefined) continue;
+      const kernelSide = r.pid === 0 || r.peer === 0;
+      if ((r.kind === 'send' || r.kind === 'receive') && kernelSide && r.op === undefined) continue;
+      // A task blocked only for the kernel's answer (its reply port): not part of the story.
+      if (r.kind === 'block' && /\.reply(\.\d+)?\)$|\[\d+\]\.reply\)$/.test(r.detail ?? '')) {
+        sleeping.add(r.pid);
+        continue;
+      }
+      if (r.kind === 'wake' && sleeping.delete(r.pid)) continue;
+    }
+    out.push(r);
+  }
+  return out;
+}

@@ -265,6 +265,7 @@ function destroySet(k: AnyKernel, space: IpcSpace, name: number): Reply {
  */
 export function serve(k: AnyKernel, port: Port): void {
   for (let kmsg = k.ipc.pull(port); kmsg; kmsg = k.ipc.pull(port)) {
+    k.ipc.accepted(kmsg);
     k.trace.counters.syscalls++;
     k.trace.counters.messagesReceived++;
     const caller = k.tasks.get(kmsg.sender);
@@ -281,7 +282,7 @@ export function serve(k: AnyKernel, port: Port): void {
       const code = result === DEFER ? undefined : result.body.code;
       k.trace.emit({
         t: k.clock.now(), kind: 'syscall', pid: kmsg.sender, task: caller?.name ?? 'kernel', op: entry?.[0] ?? `id ${kmsg.id}`,
-        msgId: kmsg.id, port: port.id, portLabel: port.label,
+        msgId: kmsg.id, port: port.id, portLabel: port.label, ref: kmsg.traceId,
         ...(code !== undefined ? { code, codeName: codeName(code) } : { detail: 'reply deferred' }),
       });
     }

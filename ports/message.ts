@@ -184,6 +184,8 @@ function fastCopy(v: unknown, counter: { size: number }, depth: number): unknown
   const out: Record<string, unknown> = {};
   for (const key in v as object) {
     if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+    // An own "__proto__" key would set the copy's prototype: leave such bodies to structuredClone.
+    if (key === '__proto__') return SLOW;
     const c = fastCopy((v as Record<string, unknown>)[key], counter, depth + 1);
     if (c === SLOW || c === BAD) return c;
     out[key] = c;

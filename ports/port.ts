@@ -88,6 +88,8 @@ export class Port {
   kobject: unknown = null;
   /** A label for traces and diagrams. */
   label: string;
+  /** pid of the last task that held the receive right (for traces after it is gone). */
+  lastReceiver = -1;
   /** Kernel-received ports: a serve pass is already scheduled. */
   serving = false;
 

@@ -102,6 +102,7 @@ export function takeRight(space: IpcSpace, name: number, disposition: Dispositio
       return { kind: 'send-once', port };
     case 'move-receive':
       e.receive = false;
+      port.lastReceiver = space.pid;
       port.receiver = null;
       if (port.pset) {
         port.pset.members.delete(port);
@@ -214,6 +215,7 @@ export function deallocateName(space: IpcSpace, name: number, hooks: RightHooks)
 export function destroyReceive(space: IpcSpace, e: Entry, hooks: RightHooks): void {
   const port = e.port!;
   e.receive = false;
+  port.lastReceiver = space.pid;
   port.receiver = null;
   if (e.sendRefs > 0) {
     // The space's own send rights die with the port: they become a dead name.
