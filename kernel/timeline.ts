@@ -114,10 +114,17 @@ export function renderMermaidGantt(records: readonly TraceRecord[], opts: { titl
   const tasks = new Map<number, string>();
   for (const iv of ivs) if (!tasks.has(iv.pid)) tasks.set(iv.pid, iv.task);
   for (const [pid, name] of tasks) {
-    lines.push(`  section ${name.replace(/[:#;]/g, '_')}`);
+    // Adjacent stretches of one state on one CPU are one bar.
+    const bars: Interval[] = [];
     for (const iv of ivs) {
-      if (iv.pid !== pid) continue;
-      if (iv.state !== 'running' && !opts.states) continue;
+      if (iv.pid !== pid || (iv.state !== 'running' && !opts.states) || iv.state === 'new') continue;
+      const prev = bars.at(-1);
+      if (prev && prev.state === iv.state && prev.cpu === iv.cpu && prev.to === iv.from) prev.to = iv.to;
+      else bars.push({ ...iv });
+    }
+    if (bars.length === 0) continue;
+    lines.push(`  section ${name.replace(/[:#;]/g, '_')}`);
+    for (const iv of bars) {
       const tag = iv.state === 'running' ? 'active, ' : iv.state === 'waiting' ? 'done, ' : '';
       const what = iv.state === 'running' ? `cpu${iv.cpu ?? 0}` : iv.state;
       lines.push(`    ${what} :${tag}${iv.from}, ${iv.to}`);

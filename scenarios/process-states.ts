@@ -1,0 +1,90 @@
+/**
+ * The five process states, watched: a mix of CPU-bound tasks (long bursts) and
+ * I/O-bound tasks (short bursts between waits for messages), run under each
+ * scheduling policy — first come first served, round robin, preemptive
+ * priority — on the same workload. Prints a Gantt chart per policy and the
+ * figures a course compares: turnaround, time ready, time waiting, CPU
+ * utilisation, context switches.
+ *
+ *   npx tsx scenarios/process-states.ts [--seed N] [--only mermaid|table|summary]
+ */
+import {
+  boot,
+  Random,
+  renderGantt,
+  renderMermaidGantt,
+  schedStats,
+  type SchedOptions,
+  type Sys,
+} from '../index.ts';
+import { parseArgs } from './args.ts';
+
+const args = parseArgs();
+
+/** The workload, drawn once from the seed so every policy runs the same one. */
+interface Job {
+  name: string;
+  kind: 'cpu' | 'io';
+  at: number;
+  priority: number;
+  bursts: number[];
+}
+const rnd = new Random(args.seed);
+const jobs: Job[] = [
+  { name: 'compiler', kind: 'cpu', at: 0, priority: 3, bursts: [rnd.int(18, 30)] },
+  { name: 'editor', kind: 'io', at: rnd.int(0, 4), priority: 1, bursts: [2, 1, 2, 1] },
+  { name: 'render', kind: 'cpu', at: rnd.int(2, 8), priority: 2, bursts: [rnd.int(10, 16)] },
+  { name: 'shell', kind: 'io', at: rnd.int(4, 10), priority: 0, bursts: [1, 1, 1] },
+];
+
+/** An I/O-bound job computes briefly, then waits for a message (its "device") that never comes before 6 ms. */
+function program(job: Job) {
+  return async (sys: Sys) => {
+    const { name: device } = await sys.port_allocate('receive', `${job.name}.device`);
+    for (const b of job.bursts) {
+      await sys.compute(b);
+      if (job.kind === 'io') await sys.msg_receive(device!, { timeout: 6 });
+    }
+  };
+}
+
+const policies: [string, SchedOptions][] = [
+  ['FCFS', { policy: 'fcfs' }],
+  ['Round robin (quantum 4 ms, switch cost 1 ms)', { policy: 'rr', quantum: 4, switchCost: 1 }],
+  ['Preemptive priority (lower number first)', { policy: 'priority' }],
+];
+
+const show = (part: 'summary' | 'table' | 'mermaid') => args.only === null || args.only === part;
+if (show('summary')) {
+  console.log(`Process states — seed ${args.seed}. Jobs (arrival, priority, bursts in ms):`);
+  for (const j of jobs) console.log(`  ${j.name.padEnd(9)} ${j.kind.padEnd(4)} at ${String(j.at).padStart(2)}  prio ${j.priority}  bursts ${j.bursts.join(', ')}`);
+}
+
+for (const [title, sched] of policies) {
+  const k = boot({ seed: args.seed, sched });
+  for (const j of jobs) k.spawn(j.name, program(j), { at: j.at, priority: j.priority });
+  const report = await k.run();
+  const stats = schedStats(k.trace.records);
+  if (show('table')) {
+    console.log(`\n== ${title}: done at t=${report.time} ms ==`);
+    console.log(renderGantt(k.trace.records, { scale: 1 }));
+  }
+  if (show('summary')) {
+    if (!show('table')) console.log(`\n== ${title}: done at t=${report.time} ms ==`);
+    console.log(`  ${'task'.padEnd(9)} ${'turnaround'.padStart(10)} ${'ready'.padStart(6)} ${'waiting'.padStart(8)} ${'running'.padStart(8)} ${'response'.padStart(9)}`);
+    for (const s of stats) {
+      console.log(
+        `  ${s.task.padEnd(9)} ${String(s.turnaround).padStart(10)} ${String(s.readyTime).padStart(6)} ${String(s.waitTime).padStart(8)} ${String(s.runTime).padStart(8)} ${String(s.response).padStart(9)}`,
+      );
+    }
+    const avg = (f: (s: (typeof stats)[number]) => number) => (stats.reduce((n, s) => n + f(s), 0) / stats.length).toFixed(1);
+    const c = report.counters;
+    console.log(
+      `  average turnaround ${avg((s) => s.turnaround ?? 0)} ms, average ready ${avg((s) => s.readyTime)} ms; ` +
+        `CPU utilisation ${((100 * c.cpuTime) / report.time).toFixed(0)}%, ${c.contextSwitches} context switches, ${c.switchTime} ms switching`,
+    );
+  }
+  if (show('mermaid')) {
+    console.log(`\n${renderMermaidGantt(k.trace.records, { title })}`);
+  }
+}

@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const tsx = (script: string, ...args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', `scenarios/${script}.ts`, ...args], { cwd: new URL('..', import.meta.url).pathname });
+
+describe('scenarios run as a user runs them', () => {
+  it('the tour shows the four policies and the RPC, and the same seed gives the same output', async () => {
+    const { stdout } = await tsx('tour', '--seed', '3');
+    for (const code of ['SUCCESS', 'MACH_SEND_TIMED_OUT', 'MACH_SEND_WILL_NOTIFY', 'MACH_SEND_NOTIFY_IN_PROGRESS']) expect(stdout).toContain(code);
+    expect(stdout).toMatch(/printer says \d+ jobs printed/);
+    expect(stdout).toContain('sequenceDiagram');
+    const again = await tsx('tour', '--seed', '3');
+    expect(again.stdout).toBe(stdout);
+    const other = await tsx('tour', '--seed', '4');
+    expect(other.stdout).not.toBe(stdout);
+  });
+
+  it('process-states compares the three policies on one workload', async () => {
+    const { stdout } = await tsx('process-states', '--only', 'summary');
+    expect(stdout.match(/average turnaround/g)).toHaveLength(3);
+    expect(stdout).toContain('Preemptive priority');
+  });
+
+  it('fork-wait shows a zombie, an orphan given to init, and a cascade', async () => {
+    const { stdout } = await tsx('fork-wait', '--only', 'summary');
+    expect(stdout).toMatch(/\d+ date \(zombie\)/);
+    expect(stdout).toMatch(/1 init \(waiting\)\n\s+└─ \d+ orphan/);
+    expect(stdout).toMatch(/worker-a\.helper killed/);
+  });
+
+  it('threads share memory, processes copy it', async () => {
+    const { stdout } = await tsx('threads', '--only', 'summary');
+    expect(stdout).toContain('counter = 30');
+    expect(stdout).toContain('counter = 0 in the parent');
+  });
+
+  it('a bad option is refused with a usage line', async () => {
+    await expect(tsx('tour', '--seed', 'x')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--seed needs an integer') });
+  });
+});
