@@ -18,7 +18,8 @@ import { Task, type Wait } from '../tasks/task.ts';
 import { Clock } from './clock.ts';
 import { Ipc, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc.ts';
 import { Random } from './random.ts';
-import { Cpu, ReadyQueue, type SchedOptions } from './sched.ts';
+import { CpuScheduler } from './cpu.ts';
+import type { Cpu, SchedOptions } from './sched.ts';
 import { afterExit, ps, type ProcessOptions, type ProcRow } from './proc.ts';
 import { serve } from './syscall-server.ts';
 import * as ID from './syscall-ids.ts';
@@ -148,10 +149,8 @@ export class Kernel<S = unknown> implements ProgramHost {
   /** Kernel invariant violations seen (illegal state arrows). Empty in a correct run. */
   readonly bugs: Error[] = [];
 
-  /** The CPU scheduler's settings, as given (with defaults filled in). */
-  readonly sched: Required<SchedOptions>;
-  /** The emulated CPUs. */
-  readonly cpus: Cpu[];
+  /** The CPU scheduler: CPUs, ready queue, who executes now. */
+  readonly cpu: CpuScheduler;
   /** The process model's settings. */
   readonly proc: Required<ProcessOptions>;
   /** The init process (pid 1), when booted with `process: { init: true }`. */
@@ -163,12 +162,6 @@ export class Kernel<S = unknown> implements ProgramHost {
   private textSeq = 0;
 
   private readonly makeSys: SysFactory;
-  private readonly ready: ReadyQueue;
-  /** Tasks running on a CPU whose program has something to go on with (a trap result, a finished burst). */
-  private readonly runnable: Task[] = [];
-  private runHead = 0;
-  /** The task whose program code is executing now (JavaScript runs one task at a time). */
-  private current: Task | null = null;
   private nextPid = 1;
   private nextPortId = 1;
   private live = 0;
@@ -189,17 +182,16 @@ export class Kernel<S = unknown> implements ProgramHost {
     this.ipc = new Ipc(this);
     this.bootstrap = this.newPort(this.kspace, 'bootstrap');
     const so = options.sched ?? {};
-    this.sched = {
+    const sched: Required<SchedOptions> = {
       policy: so.policy ?? 'fcfs',
       quantum: so.quantum ?? 10,
       cpus: so.cpus ?? 1,
       switchCost: so.switchCost ?? 0,
       registerSets: so.registerSets ?? 1,
     };
-    const bad = schedProblem(this.sched);
+    const bad = schedProblem(sched);
     if (bad) throw new RangeError(`boot: ${bad}`);
-    this.cpus = Array.from({ length: this.sched.cpus }, (_, i) => new Cpu(i));
-    this.ready = new ReadyQueue(this.sched.policy === 'priority');
+    this.cpu = new CpuScheduler(this, sched);
     this.proc = { init: options.process?.init ?? false, cascade: options.process?.cascade ?? false };
     if (this.proc.init) {
       // init: pid 1, a daemon that reaps whatever children it is given (orphans), forever.
@@ -208,6 +200,16 @@ export class Kernel<S = unknown> implements ProgramHost {
       }) as Program<S>, { daemon: true });
       this.init = init;
     }
+  }
+
+  /** The CPU scheduler's settings (defaults filled in). */
+  get sched(): Required<SchedOptions> {
+    return this.cpu.sched;
+  }
+
+  /** The emulated CPUs. */
+  get cpus(): readonly Cpu[] {
+    return this.cpu.cpus;
   }
 
   /** Installs a program under a path, for `exec(path)`. */
@@ -315,7 +317,7 @@ export class Kernel<S = unknown> implements ProgramHost {
       if (task.state !== 'new') return; // killed before it arrived
       task.pcb.startedAt = this.clock.now();
       this.move(task, 'admit');
-      this.makeReady(task);
+      this.cpu.makeReady(task);
     };
     if (at !== undefined && at > this.clock.now()) this.clock.after(at - this.clock.now(), admit);
     else admit();
@@ -357,7 +359,7 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (!thread.daemon) this.liveNonDaemon++;
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'spawn', pid: tid, task: name, peer: proc.pid, detail: 'thread' });
     this.move(thread, 'admit');
-    this.makeReady(thread);
+    this.cpu.makeReady(thread);
     return thread;
   }
 
@@ -413,7 +415,7 @@ export class Kernel<S = unknown> implements ProgramHost {
   suspend(task: Task): void {
     task.suspendCount++;
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'suspend', pid: task.pid, task: task.name, detail: `count ${task.suspendCount}` });
-    if (task.state === 'running' && task !== this.current) this.preempt(task);
+    if (task.state === 'running' && task !== this.cpu.current) this.cpu.preempt(task);
   }
 
   /** task_resume: one suspension less; at zero a held task goes back on the ready queue. */
@@ -423,7 +425,7 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'resume', pid: task.pid, task: task.name, detail: `count ${task.suspendCount}` });
     if (task.suspendCount === 0 && task.held) {
       task.held = false;
-      this.makeReady(task);
+      this.cpu.makeReady(task);
     }
   }
 
@@ -488,7 +490,7 @@ export class Kernel<S = unknown> implements ProgramHost {
 
   /** Runs the program's part of a trap: checks that the task may trap now. */
   private enter(task: Task, op: string): void {
-    if (task.state !== 'running' || this.current !== task) {
+    if (task.state !== 'running' || this.cpu.current !== task) {
       throw new Error(
         task.state === 'terminated'
           ? `task ${task.pid} (${task.name}) has ended: it cannot call ${op}`
@@ -506,11 +508,12 @@ export class Kernel<S = unknown> implements ProgramHost {
    * policy): then it is preempted here, on its way out of the kernel, and
    * gets the value when it runs again.
    */
-  private done<T>(task: Task, value: T): Promise<T> {
-    if (task.preemptPending || (this.sched.policy === 'priority' && this.outranked(task))) {
+  /** @internal */
+  done<T>(task: Task, value: T): Promise<T> {
+    if (task.preemptPending || (this.sched.policy === 'priority' && this.cpu.outranked(task))) {
       task.preemptPending = false;
       task.result = value;
-      this.preempt(task);
+      this.cpu.preempt(task);
       return this.pending<T>(task);
     }
     if (!task.machine) return Promise.resolve(value);
@@ -519,7 +522,8 @@ export class Kernel<S = unknown> implements ProgramHost {
   }
 
   /** The trap blocked: the value comes when the task is next dispatched. */
-  private pending<T>(task: Task): Promise<T> {
+  /** @internal */
+  pending<T>(task: Task): Promise<T> {
     if (!task.machine) return new Promise<T>((resolve) => (task.resolve = resolve as (v: unknown) => void));
     task.inFlight++;
     return new Promise<T>((resolve) => {
@@ -540,7 +544,7 @@ export class Kernel<S = unknown> implements ProgramHost {
     this.move(task, 'block');
     task.pcb.queue = wait.kind;
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: wait.what() });
-    this.release(task);
+    this.cpu.release(task);
   }
 
   /** What a blocked task waited for happened: waiting → ready; value is what its trap returns. */
@@ -559,69 +563,12 @@ export class Kernel<S = unknown> implements ProgramHost {
       });
     }
     this.move(task, 'wake');
-    this.makeReady(task);
-  }
-
-  /** Puts a ready task on the ready queue; under the priority policy it may preempt a running one. */
-  private makeReady(task: Task): void {
-    this.ready.push(task);
-    task.pcb.queue = 'ready';
-    if (this.sched.policy === 'priority') this.preemptFor(task);
-    this.kick();
-  }
-
-  /** Takes a task off its CPU (it blocked, ended or was preempted); the CPU is free for the next. */
-  private release(task: Task): void {
-    const cpu = task.cpu;
-    if (cpu) {
-      cpu.task = null;
-      task.cpu = null;
-      task.pcb.cpu = null;
-    }
-    if (this.current === task) this.current = null;
-    this.kick();
-  }
-
-  /** running → ready: the task goes back on the ready queue (quantum expired, or a higher priority came). */
-  private preempt(task: Task): void {
-    const burst = task.burst;
-    if (burst?.timer) {
-      // Stop the slice where it is: the rest of the burst runs when the task is dispatched again.
-      burst.timer.cancel();
-      burst.timer = null;
-      const used = this.clock.now() - burst.sliceStart;
-      this.account(task, used);
-      burst.left -= used;
-    }
-    const i = this.runnable.indexOf(task, this.runHead);
-    if (i >= 0) this.runnable.splice(i, 1);
-    this.move(task, 'preempt');
-    this.release(task);
-    this.makeReady(task);
-  }
-
-  /** True when a ready task has a lower priority number than task. */
-  private outranked(task: Task): boolean {
-    const next = this.ready.peek();
-    return next !== undefined && next.pcb.priority < task.pcb.priority;
-  }
-
-  /** Priority policy: a newly ready task takes the CPU of the lowest-priority running task it outranks. */
-  private preemptFor(task: Task): void {
-    let victim: Task | null = null;
-    for (const cpu of this.cpus) {
-      if (cpu.idle) return; // a free CPU will take it
-      const t = cpu.task;
-      if (t && (!victim || t.pcb.priority > victim.pcb.priority)) victim = t;
-    }
-    if (!victim || victim.pcb.priority <= task.pcb.priority) return;
-    // A task executing its program is preempted on its way out of its current trap.
-    if (victim === this.current) victim.preemptPending = true;
-    else this.preempt(victim);
+    this.cpu.makeReady(task);
   }
 
   /** Moves a task along one arrow of the state diagram, tracing it. */
-  private move(task: Task, ev: TaskEvent['type']): void {
+  /** @internal */
+  move(task: Task, ev: TaskEvent['type']): void {
     let from: PCB['state'];
     try {
       from = task.transition(ev);
@@ -638,7 +585,8 @@ export class Kernel<S = unknown> implements ProgramHost {
     }
   }
 
-  private kick(): void {
+  /** @internal Schedules a turn of the dispatch loop. */
+  kick(): void {
     if (this.kicked || !this.running) return;
     this.kicked = true;
     // Mostly a microtask; now and then a macrotask, so the host's event loop (and test timeouts) can breathe.
@@ -653,18 +601,14 @@ export class Kernel<S = unknown> implements ProgramHost {
    */
   private dispatch(): void {
     this.kicked = false;
-    if (!this.running || this.current) return;
+    if (!this.running || this.cpu.current) return;
     for (;;) {
       if (this.liveNonDaemon === 0 && (this.live === 0 || this.hadNonDaemon())) return this.finish('done');
       this.clock.fireDue();
-      if (this.current) return;
-      this.fillCpus();
-      const task = this.runHead < this.runnable.length ? this.runnable[this.runHead++]! : undefined;
-      if (this.runHead > 1024 && this.runHead * 2 > this.runnable.length) {
-        this.runnable.splice(0, this.runHead);
-        this.runHead = 0;
-      }
-      if (task) return this.resume(task);
+      if (this.cpu.current) return;
+      this.cpu.fillCpus();
+      const task = this.cpu.nextRunnable();
+      if (task) return this.cpu.resume(task);
       const next = this.clock.nextTime();
       if (next === undefined || next === Infinity) return this.finish(this.live === 0 ? 'done' : 'deadlock');
       if (next > this.until) return this.finish('time-limit');
@@ -682,171 +626,21 @@ export class Kernel<S = unknown> implements ProgramHost {
     return false;
   }
 
-  /** Gives every idle CPU the next ready task (loading its context may take `switchCost`). */
-  private fillCpus(): void {
-    for (const cpu of this.cpus) {
-      while (cpu.idle) {
-        const task = this.ready.shift();
-        if (!task) return;
-        if (task.state !== 'ready') continue;
-        if (task.suspendCount > 0) {
-          task.held = true; // suspended: stays ready, off the CPUs, until resumed
-          continue;
-        }
-        this.load(cpu, task);
-      }
-    }
-  }
-
-  private load(cpu: Cpu, task: Task): void {
-    const loaded = cpu.loaded.indexOf(task);
-    if (loaded >= 0) cpu.loaded.splice(loaded, 1);
-    cpu.loaded.push(task);
-    if (cpu.loaded.length > this.sched.registerSets) cpu.loaded.shift();
-    const cost = this.sched.switchCost;
-    if (cost === 0 || loaded >= 0) return this.startOn(cpu, task);
-    // The context is not in a register set: the CPU spends `cost` ms loading it (overhead).
-    cpu.switching = task;
-    task.pcb.queue = `switching onto cpu ${cpu.id}`;
-    if (this.trace.on) {
-      this.trace.emit({ t: this.clock.now(), kind: 'switch', pid: task.pid, task: task.name, cpu: cpu.id, detail: `loading context, ${cost} ms` });
-    }
-    this.clock.after(cost, () => {
-      cpu.switching = null;
-      cpu.switchTime += cost;
-      this.trace.counters.switchTime += cost;
-      if (task.state === 'ready') this.startOn(cpu, task);
-      else this.kick();
-    });
-  }
-
-  /** ready → running on cpu; the program goes on at the next turn of the loop. */
-  private startOn(cpu: Cpu, task: Task): void {
-    cpu.task = task;
-    task.cpu = cpu;
-    task.pcb.cpu = cpu.id;
-    this.move(task, 'dispatch');
-    task.pcb.queue = '';
-    task.pcb.dispatches++;
-    task.quantumUsed = 0;
-    if (cpu.last !== task) this.trace.counters.contextSwitches++;
-    cpu.last = task;
-    if (task.burst) this.runSlice(task);
-    else this.runnable.push(task);
-    this.kick();
-  }
-
-  /** The program goes on from where it stopped: its start, a trap's second part, timer callbacks, or a trap result. */
-  private resume(task: Task): void {
-    this.current = task;
-    const start = task.start;
-    if (start) {
-      task.start = null;
-      queueMicrotask(start);
-      return;
-    }
-    const cont = task.cont;
-    if (cont) {
-      // A trap with a second part (msg_rpc's receive after its send): run it now, on the CPU.
-      task.cont = null;
-      const value = cont(task.result);
-      if (value === undefined) return; // blocked again; the same promise waits
-      task.result = value;
-    }
-    const callbacks = task.timerCallbacks;
-    const resolve = task.resolve;
-    task.resolve = null;
-    if (callbacks) {
-      task.timerCallbacks = null;
-      queueMicrotask(() => {
-        for (const cb of callbacks) cb();
-        if (resolve) resolve(task.result);
-        else if (this.current === task && task.state === 'running') this.idleCheck(task);
-      });
-      return;
-    }
-    if (resolve) resolve(task.result);
-    else queueMicrotask(() => this.idleCheck(task));
-  }
-
-  // ---------------------------------------------------------------------------
-  // computing: the only thing that takes CPU time
-
-  /**
-   * The running task computes for ms of virtual time on its CPU. Its program
-   * stops executing (others may execute meanwhile) and goes on when the burst
-   * is done. Under round robin a burst longer than the quantum is cut into
-   * slices, and the task goes to the back of the ready queue between them
-   * when others are waiting. Throws on a bad duration.
-   */
+  /** sys.compute: the running task computes for ms of virtual time (see CpuScheduler.compute). */
   compute(task: Task, ms: number): Promise<void> {
-    if (task.state !== 'running' || this.current !== task) {
-      throw new Error(`task ${task.pid} (${task.name}) called compute while it was ${task.state}: await each call`);
-    }
-    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`compute(${ms}): ms must be a finite number ≥ 0`);
-    task.pcb.pc = 'compute';
-    if (ms === 0) return this.done(task, undefined);
-    task.burst = { left: ms, slice: 0, sliceStart: 0, timer: null };
-    task.result = undefined;
-    this.current = null;
-    this.runSlice(task);
-    this.kick();
-    return this.pending<void>(task);
+    return this.cpu.compute(task, ms);
   }
 
-  private runSlice(task: Task): void {
-    const burst = task.burst!;
-    const q = this.sched.quantum;
-    if (this.sched.policy === 'rr' && task.quantumUsed >= q) task.quantumUsed = 0;
-    const slice = this.sched.policy === 'rr' ? Math.min(burst.left, q - task.quantumUsed) : burst.left;
-    burst.slice = slice;
-    burst.sliceStart = this.clock.now();
-    burst.timer = this.clock.fireAfter(slice, task.sliceEnd ??= { fire: () => this.endSlice(task) });
-  }
-
-  private endSlice(task: Task): void {
-    const burst = task.burst!;
-    burst.timer = null;
-    this.account(task, burst.slice);
-    burst.left -= burst.slice;
-    task.quantumUsed += burst.slice;
-    if (burst.left <= 0) {
-      task.burst = null;
-      this.runnable.push(task);
-      this.kick();
-      return;
-    }
-    // The quantum is used up: back of the queue if anyone waits, else another slice.
-    if (this.ready.length > 0) {
-      if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'quantum', pid: task.pid, task: task.name, detail: `${burst.left} ms left` });
-      this.preempt(task);
-    } else {
-      task.quantumUsed = 0;
-      this.runSlice(task);
-    }
-  }
-
-  /** CPU time a task has used up to now, counting the slice it is computing. */
+  /** CPU time a task has used up to now. */
   cpuTimeOf(task: Task): number {
-    const b = task.burst;
-    return task.pcb.cpuTime + (b?.timer ? this.clock.now() - b.sliceStart : 0);
-  }
-
-  private account(task: Task, ms: number): void {
-    task.pcb.cpuTime += ms;
-    if (task.cpu) task.cpu.busyTime += ms;
-    this.trace.counters.cpuTime += ms;
-  }
-
-  private idleCheck(task: Task): void {
-    if (this.current === task && task.state === 'running' && task.inFlight === 0) this.idle(task);
+    return this.cpu.cpuTimeOf(task);
   }
 
   // ---------------------------------------------------------------------------
   // ProgramHost: what program adapters call
 
   executing(): Task | null {
-    return this.current;
+    return this.cpu.current;
   }
 
   /** A machine program has nothing in flight: it waits for one of its timers, or for an event. */
@@ -920,22 +714,22 @@ export class Kernel<S = unknown> implements ProgramHost {
       task.wait?.cancel();
       task.wait = null;
       this.move(task, 'wake');
-      this.ready.push(task);
+      this.cpu.ready.push(task);
     }
     if (task.state === 'new') {
       this.move(task, 'admit');
-      this.ready.push(task);
+      this.cpu.ready.push(task);
     }
     if (task.state === 'ready') {
       // Only a running task can exit: it passes through the CPU on its way out.
-      this.ready.remove(task);
+      this.cpu.ready.remove(task);
       task.held = false;
       this.move(task, 'dispatch');
     }
     const burst = task.burst;
     if (burst?.timer) {
       burst.timer.cancel();
-      this.account(task, this.clock.now() - burst.sliceStart);
+      this.cpu.account(task, this.clock.now() - burst.sliceStart);
     }
     task.burst = null;
     task.pcb.exit = status;
@@ -953,9 +747,8 @@ export class Kernel<S = unknown> implements ProgramHost {
     task.program?.stop();
     this.live--;
     if (!task.daemon) this.liveNonDaemon--;
-    const i = this.runnable.indexOf(task, this.runHead);
-    if (i >= 0) this.runnable.splice(i, 1);
-    this.release(task);
+    this.cpu.forget(task);
+    this.cpu.release(task);
     const proc = task.process;
     if (task !== proc) {
       // A thread ends: its own reply port goes with it; the process lives on while any thread does.
@@ -1024,7 +817,7 @@ export class Kernel<S = unknown> implements ProgramHost {
       deadlock,
       tasks: [...this.tasks.values()].map((t) => ({ pid: t.pid, name: t.name, state: t.state, exit: t.pcb.exit })),
       counters: { ...this.trace.counters },
-      cpus: this.cpus.map((c) => ({ id: c.id, busyTime: c.busyTime, switchTime: c.switchTime })),
+      cpus: this.cpu.cpus.map((c) => ({ id: c.id, busyTime: c.busyTime, switchTime: c.switchTime })),
     };
     const done = this.finishRun;
     this.finishRun = null;
