@@ -217,7 +217,9 @@ export class CpuScheduler {
     const burst = task.burst!;
     const q = this.sched.quantum;
     if (this.sched.policy === 'rr' && task.quantumUsed >= q) task.quantumUsed = 0;
-    const slice = this.sched.policy === 'rr' ? Math.min(burst.left, q - task.quantumUsed) : burst.left;
+    let slice = this.sched.policy === 'rr' ? Math.min(burst.left, q - task.quantumUsed) : burst.left;
+    const limit = task.pcb.cpuLimit;
+    if (limit !== null) slice = Math.max(0, Math.min(slice, limit - task.pcb.cpuTime));
     burst.slice = slice;
     burst.sliceStart = this.k.clock.now();
     burst.timer = this.k.clock.fireAfter(slice, task.sliceEnd ??= { fire: () => this.endSlice(task) });
@@ -229,6 +231,12 @@ export class CpuScheduler {
     this.account(task, burst.slice);
     burst.left -= burst.slice;
     task.quantumUsed += burst.slice;
+    const limit = task.pcb.cpuLimit;
+    if (limit !== null && task.pcb.cpuTime >= limit && burst.left > 0) {
+      // The CPU-time limit in the PCB is reached (as RLIMIT_CPU's SIGXCPU: 128 + 24).
+      this.k.killProcess(task.process, { code: 152, reason: 'killed', error: `CPU time limit of ${limit} ms exceeded` }, 'cpu limit');
+      return;
+    }
     if (burst.left <= 0) {
       task.burst = null;
       this.runnable.push(task);

@@ -70,6 +70,8 @@ export interface SpawnOptions {
   priority?: number;
   /** pid of the parent (default 0, the kernel). */
   parent?: number;
+  /** CPU-time limit in ms, kept in the PCB: the task is killed when it reaches it (status 152). */
+  cpuLimit?: number;
   /** Machine programs: start from this persisted snapshot (how a machine fork copies its parent). */
   snapshot?: unknown;
   /**
@@ -282,6 +284,7 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (at !== undefined && !(typeof at === 'number' && at >= 0 && Number.isFinite(at))) {
       throw new RangeError(`spawn(${JSON.stringify(name)}): at must be a time in ms ≥ 0`);
     }
+    if (options.cpuLimit !== undefined && !(options.cpuLimit >= 0)) throw new RangeError(`spawn(${JSON.stringify(name)}): cpuLimit must be ms ≥ 0`);
     const pid = this.nextPid++;
     const space = new IpcSpace(pid, name);
     const task = new Task({
@@ -305,6 +308,7 @@ export class Kernel<S = unknown> implements ProgramHost {
     task.replyPort = space.entryFor(this.newPort(space, `${name}.reply`))!.name;
     task.bootstrapPort = this.giveSend(space, this.bootstrap);
     task.args = options.args;
+    if (options.cpuLimit !== undefined) task.pcb.cpuLimit = options.cpuLimit;
     task.bundle = this.makeSys(this, task);
     this.load_program(task, program, options.snapshot);
     this.tasks.get(task.pcb.parent)?.children.add(task);

@@ -151,7 +151,17 @@ export type Share = 'all' | 'none' | number[];
 export const procRoutines: RoutineTable = {
   [ID.TASK_SELF]: ['task_self', (_k, target) => ok({ name: target.kernelPort })],
   [ID.TASK_INFO]: ['task_info', (k, target) => {
-    target.pcb.rights = target.space.active ? target.space.entries.size : 0;
+    let rights = 0;
+    let memory = 0;
+    let handles = 0;
+    if (target.space.active) {
+      for (const e of target.space.entries.values()) {
+        rights++;
+        if (e.receive && e.port) for (const m of e.port.queue) memory += m.size;
+        if (e.sendRefs > 0 && e.port?.kobject && e.port.kobject !== target.process) handles++;
+      }
+    }
+    Object.assign(target.pcb, { rights, memory, handles });
     if (target.wait) target.pcb.queue = target.wait.what();
     const pcb = structuredClone(target.pcb);
     pcb.cpuTime = k.cpuTimeOf(target);

@@ -39,15 +39,23 @@ export interface PCB {
   // accounting (virtual ms)
   /** CPU time used (time spent computing). */
   cpuTime: number;
+  /** CPU-time limit in ms (null: none); a task that reaches it is killed (status 152). */
+  cpuLimit: number | null;
   startedAt: number;
   endedAt: number | null;
   /** Time spent waiting in traps. */
   waitTime: number;
   dispatches: number;
 
+  // memory
+  /** Bytes of message bodies queued on the ports the task receives on. */
+  memory: number;
+
   // I/O status
   /** Number of names in the task's port name space. */
   rights: number;
+  /** Handles it holds: send rights to other tasks' kernel ports. */
+  handles: number;
 
   exit: ExitStatus | null;
 }
@@ -55,7 +63,7 @@ export interface PCB {
 /** A fresh PCB for a new task. */
 export function newPcb(pid: number, name: string, parent: number, now: number, priority = 0): PCB {
   return {
-    pid, name, parent, state: 'new', pc: 'start', registers: {}, priority, queue: '', cpu: null, cpuTime: 0,
-    startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, rights: 0, exit: null,
+    pid, name, parent, state: 'new', pc: 'start', registers: {}, priority, queue: '', cpu: null, cpuTime: 0, cpuLimit: null,
+    startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, memory: 0, rights: 0, handles: 0, exit: null,
   };
 }

@@ -320,3 +320,25 @@ describe('threads', () => {
     expect(sim.exit('proc')).toEqual({ code: 0, reason: 'exit' });
   });
 });
+
+describe('the PCB', () => {
+  it('keeps memory held in queued messages, handles held, and enforces a CPU-time limit', async () => {
+    let pcb: Record<string, unknown> = {};
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('holder', async (sys) => {
+        const { name } = await sys.port_allocate();
+        await sys.msg_send(name!, { body: 'x'.repeat(50) }); // 100 bytes queued
+        const { handle } = await sys.fork(async (c) => c.sleep(5));
+        pcb = (await sys.task_info()).pcb as never;
+        void handle;
+        await sys.wait();
+      });
+      k.spawn('spinner', async (sys) => {
+        for (;;) await sys.compute(10);
+      }, { cpuLimit: 25 });
+    });
+    expect(pcb).toMatchObject({ memory: 100, handles: 1 });
+    expect(sim.exit('spinner')).toEqual({ code: 152, reason: 'killed', error: 'CPU time limit of 25 ms exceeded' });
+    expect(sim.task('spinner').pcb.cpuTime).toBe(25);
+  });
+});
