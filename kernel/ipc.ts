@@ -252,6 +252,9 @@ export class Ipc implements RightHooks {
       w.active = false;
       this.stamp(port, kmsg);
       w.deliver(kmsg, MACH_MSG_SUCCESS, port);
+      // The fast path's candidate: if the sender blocks next, the receiver gets its CPU.
+      const cur = k.cpu.current;
+      if (cur && cur.pid === kmsg.sender) k.cpu.handoff = w.owner as Task;
       return;
     }
     port.queue.push(kmsg);

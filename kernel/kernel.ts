@@ -190,6 +190,7 @@ export class Kernel<S = unknown> implements ProgramHost {
       cpus: so.cpus ?? 1,
       switchCost: so.switchCost ?? 0,
       registerSets: so.registerSets ?? 1,
+      fastPath: so.fastPath ?? true,
     };
     const bad = schedProblem(sched);
     if (bad) throw new RangeError(`boot: ${bad}`);
@@ -548,6 +549,9 @@ export class Kernel<S = unknown> implements ProgramHost {
     this.move(task, 'block');
     task.pcb.queue = wait.kind;
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: wait.what() });
+    const next = this.cpu.handoff;
+    this.cpu.handoff = null;
+    if (next && this.cpu.handoffTo(task, next)) return;
     this.cpu.release(task);
   }
 
@@ -820,7 +824,7 @@ export class Kernel<S = unknown> implements ProgramHost {
       time: this.clock.now(),
       deadlock,
       tasks: [...this.tasks.values()].map((t) => ({ pid: t.pid, name: t.name, state: t.state, exit: t.pcb.exit })),
-      counters: { ...this.trace.counters },
+      counters: { ...this.trace.counters, handoffs: this.cpu.handoffs },
       cpus: this.cpu.cpus.map((c) => ({ id: c.id, busyTime: c.busyTime, switchTime: c.switchTime })),
     };
     const done = this.finishRun;

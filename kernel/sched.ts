@@ -25,6 +25,11 @@ export interface SchedOptions {
    * loaded; switching back to one of them costs nothing.
    */
   registerSets?: number;
+  /**
+   * The IPC fast path (default true): a task that blocks right after handing a message to a
+   * waiting receiver gives its CPU straight to that receiver, ahead of the ready queue.
+   */
+  fastPath?: boolean;
 }
 
 /** One emulated CPU. */
@@ -112,6 +117,13 @@ export class ReadyQueue {
       }
     }
     return top;
+  }
+
+  /** Takes task out if it is the newest in a FIFO queue (O(1)); false otherwise. */
+  popNewest(task: Task): boolean {
+    if (this.byPriority || this.fifo.length <= this.head || this.fifo[this.fifo.length - 1] !== task) return false;
+    this.fifo.pop();
+    return true;
   }
 
   /** Takes a task out wherever it is (it was killed while ready). O(n): rare. */

@@ -96,12 +96,14 @@ export interface Counters {
   cpuTime: number;
   /** CPU time spent loading contexts (context-switch overhead, ms). */
   switchTime: number;
+  /** Times the IPC fast path handed the CPU straight from a blocking sender to its receiver. */
+  handoffs: number;
 }
 
 export function emptyCounters(): Counters {
   return {
     messagesSent: 0, messagesReceived: 0, messagesDestroyed: 0, bytesCopied: 0, traps: 0, syscalls: 0,
-    notifications: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0, cpuTime: 0, switchTime: 0,
+    notifications: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0, cpuTime: 0, switchTime: 0, handoffs: 0,
   };
 }
 
