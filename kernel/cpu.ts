@@ -125,12 +125,9 @@ export class CpuScheduler {
   }
 
   load(cpu: Cpu, task: Task): void {
-    const loaded = cpu.loaded.indexOf(task);
-    if (loaded >= 0) cpu.loaded.splice(loaded, 1);
-    cpu.loaded.push(task);
-    if (cpu.loaded.length > this.sched.registerSets) cpu.loaded.shift();
+    const loaded = this.touch(cpu, task);
     const cost = this.sched.switchCost;
-    if (cost === 0 || loaded >= 0) return this.startOn(cpu, task);
+    if (cost === 0 || loaded) return this.startOn(cpu, task);
     // The context is not in a register set: the CPU spends `cost` ms loading it (overhead).
     cpu.switching = task;
     task.pcb.queue = `switching onto cpu ${cpu.id}`;
@@ -148,6 +145,14 @@ export class CpuScheduler {
 
   /** ready → running on cpu; the program goes on at the next turn of the loop. */
   startOn(cpu: Cpu, task: Task): void {
+    this.dispatchOn(cpu, task);
+    if (task.burst) this.runSlice(task);
+    else this.runnable.push(task);
+    this.k.kick();
+  }
+
+  /** The bookkeeping of a dispatch: the task holds the CPU (ready → running). */
+  private dispatchOn(cpu: Cpu, task: Task): void {
     cpu.task = task;
     task.cpu = cpu;
     task.pcb.cpu = cpu.id;
@@ -157,9 +162,15 @@ export class CpuScheduler {
     task.quantumUsed = 0;
     if (cpu.last !== task) this.k.trace.counters.contextSwitches++;
     cpu.last = task;
-    if (task.burst) this.runSlice(task);
-    else this.runnable.push(task);
-    this.k.kick();
+  }
+
+  /** Marks task's context as the most recently loaded on cpu (its register sets are an LRU). Returns true if it was loaded. */
+  private touch(cpu: Cpu, task: Task): boolean {
+    const i = cpu.loaded.indexOf(task);
+    if (i >= 0) cpu.loaded.splice(i, 1);
+    cpu.loaded.push(task);
+    if (cpu.loaded.length > this.sched.registerSets) cpu.loaded.shift();
+    return i >= 0;
   }
 
   /**
@@ -183,19 +194,8 @@ export class CpuScheduler {
     from.cpu = null;
     from.pcb.cpu = null;
     if (this.current === from) this.current = null;
-    const i = cpu.loaded.indexOf(to);
-    if (i >= 0) cpu.loaded.splice(i, 1);
-    cpu.loaded.push(to);
-    if (cpu.loaded.length > this.sched.registerSets) cpu.loaded.shift();
-    cpu.task = to;
-    to.cpu = cpu;
-    to.pcb.cpu = cpu.id;
-    this.k.move(to, 'dispatch');
-    to.pcb.queue = '';
-    to.pcb.dispatches++;
-    to.quantumUsed = 0;
-    if (cpu.last !== to) this.k.trace.counters.contextSwitches++;
-    cpu.last = to;
+    this.touch(cpu, to);
+    this.dispatchOn(cpu, to);
     this.handoffs++;
     this.resume(to);
     return true;
