@@ -39,6 +39,7 @@ export type { SchedOptions, SchedPolicy } from './kernel/sched.ts';
 export { Clock, Timer } from './kernel/clock.ts';
 export { Random } from './kernel/random.ts';
 export { Trace } from './kernel/trace.ts';
+export { renderJsonLines } from './kernel/render-jsonl.ts';
 export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats } from './kernel/timeline.ts';
 export type { Interval, TaskSchedStats } from './kernel/timeline.ts';
 export type { Counters, TraceKind, TraceOptions, TraceRecord } from './kernel/trace.ts';

@@ -1,3 +1,4 @@
+import { customRandom, urlAlphabet } from 'nanoid';
 import type { InspectionEvent } from 'xstate';
 import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
 import type { KMsg, OutMessage, RightInTransit } from '../ports/message.ts';
@@ -136,6 +137,11 @@ export type AnyKernel = Kernel<any>;
 export class Kernel<S = unknown> implements ProgramHost {
   readonly clock: Clock;
   readonly random: Random;
+  /**
+   * This run's id (nanoid, drawn from the seed through a generator of its own, so programs'
+   * random numbers do not change): the same seed gives the same id. JSON-lines traces carry it.
+   */
+  readonly runId: string;
   readonly trace: Trace;
   readonly ipc: Ipc;
   /** Every task ever created, by pid (terminated ones stay, as zombies do, for reports). */
@@ -179,6 +185,8 @@ export class Kernel<S = unknown> implements ProgramHost {
     this.makeSys = options.makeSys;
     this.clock = new Clock({ mode: options.clock ?? 'virtual' });
     this.random = new Random(options.seed ?? 1);
+    const ids = new Random(((options.seed ?? 1) ^ 0x5eed1d5) >>> 0);
+    this.runId = customRandom(urlAlphabet, 12, (n) => ids.bytes(n))();
     const t = options.trace;
     this.trace = new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
     this.ipc = new Ipc(this);

@@ -85,3 +85,19 @@ describe('the trace', () => {
     expect(report.time).toBeGreaterThanOrEqual(30);
   });
 });
+
+describe('JSON lines', () => {
+  it('one parseable record a line, with a run id that the seed decides', async () => {
+    const { renderJsonLines } = await import('../index.ts');
+    const a = boot({ seed: 9 });
+    a.spawn('t', pingSelf);
+    await a.run();
+    const lines = renderJsonLines(a.trace.records, { runId: a.runId }).split('\n');
+    expect(lines).toHaveLength(a.trace.records.length);
+    const first = JSON.parse(lines[0]!);
+    expect(first).toMatchObject({ run: a.runId, seq: 0, kind: 'spawn', task: 't' });
+    expect(a.runId).toMatch(/^[\w-]{12}$/);
+    expect(boot({ seed: 9 }).runId).toBe(a.runId);
+    expect(boot({ seed: 10 }).runId).not.toBe(a.runId);
+  });
+});
