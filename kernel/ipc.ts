@@ -215,7 +215,6 @@ export class Ipc implements RightHooks {
 
   /** SEND_NOTIFY: queue the message past the limit and arm a msg-accepted request on the sender's entry. */
   force(task: Task, de: Entry, kmsg: KMsg): number {
-    const k = this.k;
     de.marequest = true;
     const space = task.space;
     kmsg.marequest = {

@@ -3,17 +3,9 @@ import type { InspectionEvent } from 'xstate';
 import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
 import type { KMsg, OutMessage, RightInTransit } from '../ports/message.ts';
 import { Port, PortSet } from '../ports/port.ts';
-import { destroyReceive, destroySpace } from '../ports/rights.ts';
 import { IpcSpace } from '../ports/space.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
-import {
-  asyncStarter,
-  isMachine,
-  machineStarter,
-  type Program,
-  type ProgramHost,
-  type TaskInput,
-} from '../tasks/program.ts';
+import type { Program, ProgramHost } from '../tasks/program.ts';
 import type { TaskEvent } from '../tasks/task-machine.ts';
 import { Task, type Wait } from '../tasks/task.ts';
 import { Clock } from './clock.ts';
@@ -21,7 +13,8 @@ import { Ipc, type ReceiveOptions, type ReceiveResult, type SendOptions } from '
 import { Random } from './random.ts';
 import { CpuScheduler } from './cpu.ts';
 import type { Cpu, SchedOptions } from './sched.ts';
-import { afterExit, ps, type ProcessOptions, type ProcRow } from './proc.ts';
+import { createTask, createThread, endTask, execProgram } from './lifecycle.ts';
+import { ps, type ProcessOptions, type ProcRow } from './proc.ts';
 import { serve } from './syscall-server.ts';
 import * as ID from './syscall-ids.ts';
 import { Trace, type Counters, type TraceOptions } from './trace.ts';
@@ -169,11 +162,16 @@ export class Kernel<S = unknown> implements ProgramHost {
   private readonly texts = new Map<number, unknown>();
   private textSeq = 0;
 
-  private readonly makeSys: SysFactory;
-  private nextPid = 1;
-  private nextPortId = 1;
-  private live = 0;
-  private liveNonDaemon = 0;
+  /** @internal */
+  readonly makeSys: SysFactory;
+  /** @internal */
+  nextPid = 1;
+  /** @internal */
+  nextPortId = 1;
+  /** @internal Tasks not yet ended. */
+  live = 0;
+  /** @internal */
+  liveNonDaemon = 0;
   private running = false;
   private until = Infinity;
   private finishRun: ((r: RunReport) => void) | null = null;
@@ -286,55 +284,7 @@ export class Kernel<S = unknown> implements ProgramHost {
    * Returns the task record (its pid, PCB and actor).
    */
   spawn(name: string, program: Program<S>, options: SpawnOptions = {}): Task {
-    if (typeof program !== 'function' && !isMachine(program)) {
-      throw new TypeError(`spawn(${JSON.stringify(name)}): program must be an async function or an XState machine`);
-    }
-    const at = options.at;
-    if (at !== undefined && !(typeof at === 'number' && at >= 0 && Number.isFinite(at))) {
-      throw new RangeError(`spawn(${JSON.stringify(name)}): at must be a time in ms ≥ 0`);
-    }
-    if (options.cpuLimit !== undefined && !(options.cpuLimit >= 0)) throw new RangeError(`spawn(${JSON.stringify(name)}): cpuLimit must be ms ≥ 0`);
-    const pid = this.nextPid++;
-    const space = new IpcSpace(pid, name);
-    const task = new Task({
-      pid,
-      name,
-      parent: options.parent ?? 0,
-      space,
-      now: this.clock.now(),
-      ...(options.priority !== undefined ? { priority: options.priority } : {}),
-      ...(options.daemon !== undefined ? { daemon: options.daemon } : {}),
-      ...(this.trace.inspect ? { inspect: this.inspector(pid, name) } : {}),
-    });
-    this.tasks.set(pid, task);
-    const kport = new Port(this.nextPortId++, this.kspace, `${name}.kernel`);
-    this.kspace.allocate(kport, true).receive = true;
-    kport.kobject = task;
-    task.kernelPortObject = kport;
-    task.kernelPort = this.giveSend(space, kport);
-    task.notifyPortObject = this.newPort(space, `${name}.notify`);
-    task.notifyPort = space.entryFor(task.notifyPortObject)!.name;
-    task.replyPort = space.entryFor(this.newPort(space, `${name}.reply`))!.name;
-    task.bootstrapPort = this.giveSend(space, this.bootstrap);
-    task.args = options.args;
-    if (options.cpuLimit !== undefined) task.pcb.cpuLimit = options.cpuLimit;
-    task.bundle = this.makeSys(this, task);
-    this.load_program(task, program, options.snapshot);
-    this.tasks.get(task.pcb.parent)?.children.add(task);
-    this.live++;
-    if (!task.daemon) this.liveNonDaemon++;
-    if (this.trace.on) {
-      this.trace.emit({ t: this.clock.now(), kind: 'spawn', pid, task: name, peer: task.pcb.parent, detail: task.daemon ? 'daemon' : '' });
-    }
-    const admit = (): void => {
-      if (task.state !== 'new') return; // killed before it arrived
-      task.pcb.startedAt = this.clock.now();
-      this.move(task, 'admit');
-      this.cpu.makeReady(task);
-    };
-    if (at !== undefined && at > this.clock.now()) this.clock.after(at - this.clock.now(), admit);
-    else admit();
-    return task;
+    return createTask(this, name, program, options);
   }
 
   /**
@@ -344,77 +294,16 @@ export class Kernel<S = unknown> implements ProgramHost {
    * The process ends when its last thread ends.
    */
   spawnThread(proc: Task, program: Program<S>): Task {
-    const tid = this.nextPid++;
-    const name = `${proc.name}[${tid}]`;
-    const thread = new Task({
-      pid: tid,
-      name,
-      parent: proc.pid,
-      space: proc.space,
-      now: this.clock.now(),
-      priority: proc.pcb.priority,
-      daemon: proc.daemon,
-      ...(this.trace.inspect ? { inspect: this.inspector(tid, name) } : {}),
-    });
-    thread.threadOf = proc;
-    proc.threads.add(thread);
-    this.tasks.set(tid, thread);
-    thread.kernelPortObject = proc.kernelPortObject;
-    thread.kernelPort = proc.kernelPort;
-    thread.notifyPortObject = proc.notifyPortObject;
-    thread.notifyPort = proc.notifyPort;
-    thread.bootstrapPort = proc.bootstrapPort;
-    thread.replyPort = proc.space.entryFor(this.newPort(proc.space, `${name}.reply`))!.name;
-    thread.args = proc.args;
-    thread.bundle = this.makeSys(this, thread);
-    this.load_program(thread, program);
-    this.live++;
-    if (!thread.daemon) this.liveNonDaemon++;
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'spawn', pid: tid, task: name, peer: proc.pid, detail: 'thread' });
-    this.move(thread, 'admit');
-    this.cpu.makeReady(thread);
-    return thread;
+    return createThread(this, proc, program);
   }
 
-  /** Sets the program a task will start when it is next dispatched. */
-  private load_program(task: Task, program: Program<S>, snapshot?: unknown): void {
-    task.programDef = program;
-    const bundle = task.bundle!;
-    if (isMachine(program)) {
-      const input: TaskInput = {
-        pid: task.pid, name: task.name, kernelPort: task.kernelPort, notifyPort: task.notifyPort, replyPort: task.replyPort,
-        bootstrapPort: task.bootstrapPort, args: task.args,
-      };
-      task.machine = true;
-      task.start = machineStarter(this, task, program, bundle.actors, input, snapshot);
-    } else {
-      task.machine = false;
-      task.start = asyncStarter(this, task, program, bundle.sys as S);
-    }
-  }
 
   /**
    * exec: the task's program is replaced by another; pid, name space and
    * rights stay. The old program's pending call never returns.
    */
   exec(task: Task, program: Program<S>, args: unknown, name?: string): void {
-    const wait = task.wait;
-    task.program?.stop();
-    task.program = null;
-    task.resolve = null;
-    task.cont = null;
-    task.timerCallbacks = null;
-    task.inFlight = 0;
-    task.pendingTimers = 0;
-    if (name) task.pcb.name = name;
-    if (args !== undefined) task.args = args;
-    task.bundle = this.makeSys(this, task);
-    this.load_program(task, program);
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'exec', pid: task.pid, task: task.name });
-    if (wait) {
-      wait.cancel();
-      this.wake(task, undefined, wait.since);
-    }
+    execProgram(this, task, program, args, name);
   }
 
   /** Ends a task from outside (a kill, a cascade): its pending call is abandoned and it exits with status. */
@@ -706,7 +595,8 @@ export class Kernel<S = unknown> implements ProgramHost {
     return this.trace.inspect ? this.inspector(task.pid, task.name) : undefined;
   }
 
-  private inspector(pid: number, name: string): (ev: InspectionEvent) => void {
+  /** @internal */
+  inspector(pid: number, name: string): (ev: InspectionEvent) => void {
     return (ev) => {
       if (!this.trace.on) return;
       let detail: string;
@@ -724,57 +614,7 @@ export class Kernel<S = unknown> implements ProgramHost {
    * die, with notifications), its kernel port dies, and the CPU moves on.
    */
   exit(task: Task, status: ExitStatus): void {
-    if (task.state === 'terminated') return;
-    if (task.state === 'waiting') {
-      // The program ended with a trap still pending (it did not await it): abandon the trap.
-      task.wait?.cancel();
-      task.wait = null;
-      this.move(task, 'wake');
-      this.cpu.ready.push(task);
-    }
-    if (task.state === 'new') {
-      this.move(task, 'admit');
-      this.cpu.ready.push(task);
-    }
-    if (task.state === 'ready') {
-      // Only a running task can exit: it passes through the CPU on its way out.
-      this.cpu.ready.remove(task);
-      task.held = false;
-      this.move(task, 'dispatch');
-    }
-    const burst = task.burst;
-    if (burst?.timer) {
-      burst.timer.cancel();
-      this.cpu.account(task, this.clock.now() - burst.sliceStart);
-    }
-    task.burst = null;
-    task.pcb.exit = status;
-    task.pcb.endedAt = this.clock.now();
-    task.pcb.queue = '';
-    task.resolve = null;
-    task.cont = null;
-    this.move(task, 'exit');
-    if (this.trace.on) {
-      this.trace.emit({
-        t: this.clock.now(), kind: 'exit', pid: task.pid, task: task.name, code: status.code,
-        detail: status.reason + (status.error ? `: ${status.error}` : ''),
-      });
-    }
-    task.program?.stop();
-    this.live--;
-    if (!task.daemon) this.liveNonDaemon--;
-    this.cpu.forget(task);
-    this.cpu.release(task);
-    const proc = task.process;
-    if (task !== proc) {
-      // A thread ends: its own reply port goes with it; the process lives on while any thread does.
-      const e = proc.space.lookup(task.replyPort);
-      if (e?.receive) destroyReceive(proc.space, e, this.ipc);
-    }
-    if (proc.state !== 'terminated' || [...proc.threads].some((t) => t.state !== 'terminated')) return;
-    destroySpace(proc.space, this.ipc);
-    // Its kernel port lives on until it is reaped, so handles can still ask how it ended.
-    afterExit(this, proc);
+    endTask(this, task, status);
   }
 
   /** Ends every thread of a process (a kill, a cascade, exit()). */

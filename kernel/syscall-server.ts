@@ -15,7 +15,6 @@ import {
   NETNAME_NOT_YOURS,
   codeName,
 } from '../ports/codes.ts';
-import type { KMsg, RightInTransit } from '../ports/message.ts';
 import { validQlimit, type Port } from '../ports/port.ts';
 import { deallocateName, destroyReceive, modRefs, putRight, releaseRight, takeRight } from '../ports/rights.ts';
 import { IpcSpace } from '../ports/space.ts';
