@@ -1,0 +1,32 @@
+/**
+ * The benchmarks of issue 4, in its order. (10, direct model versus Mach
+ * model, waits for the messaging-models feature: see README.md.)
+ */
+import type { BenchContext, Benchmark } from './harness.ts';
+import messageChannel from './message-channel.ts';
+import pingPongAsync from './pingpong-async.ts';
+import pingPongMachine from './pingpong-machine.ts';
+import rpc from './rpc.ts';
+import scale from './scale.ts';
+import stream from './stream.ts';
+import syscalls from './syscalls.ts';
+import taskCreation from './task-creation.ts';
+import taskMemory from './task-memory.ts';
+import timers from './timers.ts';
+import trace from './trace.ts';
+
+export function benchmarks(ctx: BenchContext): Benchmark[] {
+  return [
+    pingPongAsync(ctx), // 1
+    pingPongMachine(ctx), // 2
+    stream(ctx), // 3
+    rpc(ctx), // 4
+    syscalls(ctx), // 5
+    taskCreation(ctx), // 6
+    taskMemory(ctx), // 6, memory
+    timers(ctx), // 7
+    ...scale(ctx), // 8
+    trace(ctx), // 9
+    messageChannel(ctx), // 11
+  ];
+}
