@@ -215,7 +215,7 @@ export class CpuScheduler {
     if (cont) {
       // A trap with a second part (msg_rpc's receive after its send): run it now, on the CPU.
       task.cont = null;
-      const value = cont(task.result);
+      const value = cont(task, task.result);
       if (value === undefined) return; // blocked again; the same promise waits
       task.result = value;
     }

@@ -115,7 +115,7 @@ export class Ipc implements RightHooks {
    *   KERN_INVALID_ARGUMENT     options out of range (negative or NaN timeout, unknown policy)
    *   MACH_SEND_INVALID_DEST    (on wake) the port died while the sender waited (XNU's choice)
    */
-  send(task: Task, dest: number, msg: OutMessage, opts?: SendOptions): number | undefined {
+  send(task: Task, dest: number, msg: OutMessage, opts?: SendOptions, defaultReply = 0): number | undefined {
     const k = this.k;
     const policy = sendPolicy(opts);
     if (!policy) return this.refuse(task, 'msg_send', KERN_INVALID_ARGUMENT, 'bad send options');
@@ -129,8 +129,9 @@ export class Ipc implements RightHooks {
     }
     const destDisp: Disposition =
       (msg.destDisposition as Disposition | undefined) ?? (de.sendRefs > 0 ? 'copy-send' : de.sendOnce ? 'move-send-once' : 'make-send');
-    const replyName = msg.reply ?? 0;
-    const replyDisp: Disposition = msg.replyDisposition ?? 'make-send-once';
+    // msg_rpc passes the task's reply port as the reply when the message names none.
+    const replyName = msg.reply ?? defaultReply;
+    const replyDisp: Disposition = msg.reply === undefined ? 'make-send-once' : (msg.replyDisposition ?? 'make-send-once');
     const rights = msg.rights ?? [];
     if (!Array.isArray(rights)) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_RIGHT, 'rights is not an array');
     // Check every right first: the copy-in is all or nothing.

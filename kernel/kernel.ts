@@ -172,6 +172,8 @@ export class Kernel<S = unknown> implements ProgramHost {
   live = 0;
   /** @internal */
   liveNonDaemon = 0;
+  /** @internal Non-daemon tasks ever created. */
+  nonDaemons = 0;
   private running = false;
   private until = Infinity;
   private finishRun: ((r: RunReport) => void) | null = null;
@@ -375,20 +377,21 @@ export class Kernel<S = unknown> implements ProgramHost {
     if (rcvTimeout !== undefined && !(typeof rcvTimeout === 'number' && rcvTimeout >= 0)) {
       return this.done(task, { ok: false, code: KERN_INVALID_ARGUMENT, msg: null } as ReceiveResult);
     }
-    const out = typeof msg === 'object' && msg !== null && msg.reply === undefined
-      ? { ...msg, reply: task.replyPort, replyDisposition: 'make-send-once' as const }
-      : msg;
-    const replyName = (out as OutMessage | null)?.reply ?? 0;
-    const receivePart = (code: unknown): ReceiveResult | undefined =>
-      code === MACH_MSG_SUCCESS ? this.ipc.receive(task, replyName, rcvTimeout) : { ok: false, code: code as number, msg: null };
-    const code = this.ipc.send(task, dest, out, opts);
+    // The receive half waits on the message's reply right, or on the task's reply port.
+    task.rpcReply = (typeof msg === 'object' && msg !== null ? msg.reply : undefined) ?? task.replyPort;
+    task.rpcTimeout = rcvTimeout;
+    const code = this.ipc.send(task, dest, msg, opts, task.replyPort);
     if (code === undefined) {
-      task.cont = receivePart;
+      task.cont = this.rpcReceive;
       return this.pending<ReceiveResult>(task);
     }
-    const r = receivePart(code);
+    const r = this.rpcReceive(task, code);
     return r !== undefined ? this.done(task, r) : this.pending<ReceiveResult>(task);
   }
+
+  /** msg_rpc's second half: after a successful send, receive the reply (undefined: it blocked). */
+  private readonly rpcReceive = (task: Task, code: unknown): ReceiveResult | undefined =>
+    code === MACH_MSG_SUCCESS ? this.ipc.receive(task, task.rpcReply, task.rpcTimeout) : { ok: false, code: code as number, msg: null };
 
   /** Runs the program's part of a trap: checks that the task may trap now. */
   private enter(task: Task, op: string): void {
@@ -508,7 +511,7 @@ export class Kernel<S = unknown> implements ProgramHost {
     this.kicked = false;
     if (!this.running || this.cpu.current) return;
     for (;;) {
-      if (this.liveNonDaemon === 0 && (this.live === 0 || this.hadNonDaemon())) return this.finish('done');
+      if (this.liveNonDaemon === 0 && (this.live === 0 || this.nonDaemons > 0)) return this.finish('done');
       this.clock.fireDue();
       if (this.cpu.current) return;
       this.cpu.fillCpus();
@@ -526,10 +529,6 @@ export class Kernel<S = unknown> implements ProgramHost {
     }
   }
 
-  private hadNonDaemon(): boolean {
-    for (const t of this.tasks.values()) if (!t.daemon) return true;
-    return false;
-  }
 
   /** sys.compute: the running task computes for ms of virtual time (see CpuScheduler.compute). */
   compute(task: Task, ms: number): Promise<void> {

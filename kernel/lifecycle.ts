@@ -58,7 +58,10 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
   loadProgram(k, task, program, options.snapshot);
   k.tasks.get(task.pcb.parent)?.children.add(task);
   k.live++;
-  if (!task.daemon) k.liveNonDaemon++;
+  if (!task.daemon) {
+    k.liveNonDaemon++;
+    k.nonDaemons++;
+  }
   if (k.trace.on) {
     k.trace.emit({ t: k.clock.now(), kind: 'spawn', pid, task: name, peer: task.pcb.parent, detail: task.daemon ? 'daemon' : '' });
   }

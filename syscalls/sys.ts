@@ -249,140 +249,239 @@ export type CallResult = { code: number; ports?: ReceivedRight[]; [field: string
 type RawReply = CallResult;
 
 /**
- * Builds the sys of a task, and its system calls as XState actors (for
- * machine programs). The kernel is given this through `boot()`.
+ * Builds the sys of a task, and (for machine programs) its system calls as
+ * XState actors. The kernel is given this through `boot()`.
  */
 export function makeSys(k: Kernel, task: Task): SysBundle {
-  let sleepPort = 0;
+  const sys = new TaskSys(k, task);
+  return {
+    sys,
+    // Built on first use: only machine programs need them.
+    get actors() {
+      return syscallActors(sys);
+    },
+  };
+}
+
+/**
+ * One task's sys. Methods live on the prototype (a task costs no closures);
+ * call them on sys (`sys.msg_send(…)`), or bind them before passing them on.
+ */
+class TaskSys implements Sys {
+  readonly pid: number;
+  readonly name: string;
+  readonly kernelPort: number;
+  readonly notifyPort: number;
+  readonly replyPort: number;
+  readonly bootstrapPort: number;
+  readonly args: unknown;
+  private sleepPort = 0;
+
+  constructor(
+    private readonly k: Kernel,
+    private readonly task: Task,
+  ) {
+    this.pid = task.pid;
+    this.name = task.name;
+    this.kernelPort = task.kernelPort;
+    this.notifyPort = task.notifyPort;
+    this.replyPort = task.replyPort;
+    this.bootstrapPort = task.bootstrapPort;
+    this.args = task.args;
+  }
+
+  // --- the three traps ---------------------------------------------------------
+  msg_send(dest: number, msg: OutMessage, opts?: SendOptions): Promise<number> {
+    return this.k.msgSend(this.task, dest, msg, opts);
+  }
+
+  msg_receive<B = unknown>(name: number, opts?: ReceiveOptions): Promise<ReceiveResult<B>> {
+    return this.k.msgReceive(this.task, name, opts) as Promise<ReceiveResult<B>>;
+  }
+
+  msg_rpc<B = unknown>(dest: number, msg: OutMessage, opts?: RpcOptions): Promise<ReceiveResult<B>> {
+    return this.k.msgRpc(this.task, dest, msg, opts) as Promise<ReceiveResult<B>>;
+  }
 
   /** A MIG-style routine: request to dest, reply expected with id + 100. */
-  const call = async (dest: number, id: number, body: object, rights?: RightToSend[]): Promise<RawReply> => {
-    const r = await k.msgRpc(task, dest, { id, body, ...(rights ? { rights } : {}) });
+  async call(dest: number, id: number, body: object, rights?: RightToSend[]): Promise<CallResult> {
+    const r = await this.k.msgRpc(this.task, dest, rights ? { id, body, rights } : { id, body });
     if (!r.ok) return { code: r.code };
     if (r.msg.id !== ID.replyId(id)) {
       return { code: r.msg.id === MACH_NOTIFY_SEND_ONCE ? MIG_SERVER_DIED : MIG_REPLY_MISMATCH };
     }
     const answer = r.msg.body;
     const fields = typeof answer === 'object' && answer !== null ? (answer as RawReply) : { code: KERN_SUCCESS, value: answer };
-    return { ...fields, ports: r.msg.rights };
-  };
-  const kcall = (id: number, body: object = {}) => call(task.kernelPort, id, body);
-  /** A call on a handle: a dead handle (its process was reaped) reads as KERN_TERMINATED. */
-  const onHandle = async (handle: number, id: number, body: object = {}): Promise<RawReply> => {
-    const r = await call(handle, id, body);
-    if (r.code === MACH_SEND_INVALID_DEST && task.space.lookup(handle)?.deadRefs) {
-      task.lastError = `handle ${handle}: the process has been reaped`;
+    if (r.msg.rights.length > 0) fields.ports = r.msg.rights;
+    return fields;
+  }
+
+  /** A routine on the task's own kernel port. */
+  private kcall(id: number, body: object = {}): Promise<RawReply> {
+    return this.call(this.task.kernelPort, id, body);
+  }
+
+  /** A routine on a handle: a dead handle (its process was reaped) reads as KERN_TERMINATED. */
+  private async onHandle(handle: number, id: number, body: object = {}): Promise<RawReply> {
+    const r = await this.call(handle, id, body);
+    if (r.code === MACH_SEND_INVALID_DEST && this.task.space.lookup(handle)?.deadRefs) {
+      this.task.lastError = `handle ${handle}: the process has been reaped`;
       return { code: KERN_TERMINATED };
     }
     return r;
-  };
-  const code = async (p: Promise<RawReply>): Promise<number> => (await p).code;
-  const strip = ({ ports: _p, ...rest }: RawReply) => rest;
+  }
 
-  const sys: Sys = {
-    pid: task.pid,
-    name: task.name,
-    kernelPort: task.kernelPort,
-    notifyPort: task.notifyPort,
-    replyPort: task.replyPort,
-    bootstrapPort: task.bootstrapPort,
-    args: task.args,
+  private async code(id: number, body: object): Promise<number> {
+    return (await this.kcall(id, body)).code;
+  }
 
-    msg_send: (dest, msg, opts) => k.msgSend(task, dest, msg, opts),
-    msg_receive: (name, opts) => k.msgReceive(task, name, opts) as Promise<never>,
-    msg_rpc: (dest, msg, opts) => k.msgRpc(task, dest, msg, opts) as Promise<never>,
-    call,
+  // --- ports ---------------------------------------------------------------------
+  async port_allocate(right: 'receive' | 'port-set' | 'dead-name' = 'receive', label?: string): Promise<StubResult<{ name: number }>> {
+    return strip(await this.kcall(ID.PORT_ALLOCATE, label !== undefined ? { right, label } : { right }));
+  }
+  port_deallocate(name: number): Promise<number> {
+    return this.code(ID.PORT_DEALLOCATE, { name });
+  }
+  port_destroy(name: number): Promise<number> {
+    return this.code(ID.PORT_DESTROY, { name });
+  }
+  port_mod_refs(name: number, right: 'send' | 'dead-name', delta: number): Promise<number> {
+    return this.code(ID.PORT_MOD_REFS, { name, right, delta });
+  }
+  async port_get_refs(name: number, right: RightKind): Promise<StubResult<{ refs: number }>> {
+    return strip(await this.kcall(ID.PORT_GET_REFS, { name, right }));
+  }
+  async port_type(name: number): Promise<StubResult<{ type: number; rights: RightKind[] }>> {
+    return strip(await this.kcall(ID.PORT_TYPE, { name })) as never;
+  }
+  async port_names(): Promise<StubResult<{ names: { name: number; rights: RightKind[]; port: number | null; label: string }[] }>> {
+    return strip(await this.kcall(ID.PORT_NAMES)) as never;
+  }
+  port_set_qlimit(name: number, qlimit: number): Promise<number> {
+    return this.code(ID.PORT_SET_QLIMIT, { name, qlimit });
+  }
+  async port_get_attributes(name: number): Promise<StubResult<PortAttributes>> {
+    return strip(await this.kcall(ID.PORT_GET_ATTRIBUTES, { name })) as never;
+  }
+  port_set_label(name: number, label: string): Promise<number> {
+    return this.code(ID.PORT_SET_LABEL, { name, label });
+  }
+  port_move_member(member: number, after: number): Promise<number> {
+    return this.code(ID.PORT_MOVE_MEMBER, { member, after });
+  }
+  port_request_notification(name: number, kind: 'dead-name' | 'no-senders', notify?: number): Promise<number> {
+    return this.code(ID.PORT_REQUEST_NOTIFICATION, notify !== undefined ? { name, kind, notify } : { name, kind });
+  }
 
-    port_allocate: async (right = 'receive', label) =>
-      strip(await kcall(ID.PORT_ALLOCATE, { right, ...(label !== undefined ? { label } : {}) })),
-    port_deallocate: (name) => code(kcall(ID.PORT_DEALLOCATE, { name })),
-    port_destroy: (name) => code(kcall(ID.PORT_DESTROY, { name })),
-    port_mod_refs: (name, right, delta) => code(kcall(ID.PORT_MOD_REFS, { name, right, delta })),
-    port_get_refs: async (name, right) => strip(await kcall(ID.PORT_GET_REFS, { name, right })),
-    port_type: async (name) => strip(await kcall(ID.PORT_TYPE, { name })) as never,
-    port_names: async () => strip(await kcall(ID.PORT_NAMES)) as never,
-    port_set_qlimit: (name, qlimit) => code(kcall(ID.PORT_SET_QLIMIT, { name, qlimit })),
-    port_get_attributes: async (name) => strip(await kcall(ID.PORT_GET_ATTRIBUTES, { name })) as never,
-    port_set_label: (name, label) => code(kcall(ID.PORT_SET_LABEL, { name, label })),
-    port_move_member: (member, after) => code(kcall(ID.PORT_MOVE_MEMBER, { member, after })),
-    port_request_notification: (name, kind, notify) =>
-      code(kcall(ID.PORT_REQUEST_NOTIFICATION, { name, kind, ...(notify !== undefined ? { notify } : {}) })),
+  // --- tasks and processes ---------------------------------------------------------
+  async task_self(): Promise<StubResult<{ name: number }>> {
+    return strip(await this.kcall(ID.TASK_SELF));
+  }
+  async task_info(handle?: number): Promise<StubResult<{ pcb: PCB }>> {
+    return strip(await this.onHandle(handle ?? this.task.kernelPort, ID.TASK_INFO)) as never;
+  }
+  async fork<D = unknown>(child?: (sys: Sys, data: D) => unknown, opts: ForkOptions<D> = {}): Promise<ForkResult> {
+    const body: Record<string, unknown> = { share: opts.share ?? 'all' };
+    if (child) body.text = this.k.text(child);
+    if (opts.data !== undefined) body.data = opts.data;
+    if (opts.name !== undefined) body.name = opts.name;
+    const r = await this.kcall(ID.TASK_FORK, body);
+    if (r.code !== KERN_SUCCESS || r.child) return r.child ? { code: r.code, pid: 0, child: true } : { code: r.code };
+    const out: ForkResult = { code: r.code, pid: r.pid as number, handle: r.ports?.[0]?.name ?? 0 };
+    if (opts.wait) {
+      const w = await this.wait(out.pid);
+      if (w.code === KERN_SUCCESS) out.status = w.status!;
+    }
+    return out;
+  }
+  async exec(program: Program<Sys> | string, opts: { args?: unknown; name?: string } = {}): Promise<number> {
+    const body: Record<string, unknown> = typeof program === 'string' ? { path: program } : { text: this.k.text(program) };
+    if (opts.args !== undefined) body.args = opts.args;
+    if (opts.name !== undefined) body.name = opts.name;
+    return this.code(ID.TASK_EXEC, body);
+  }
+  async exit(exitCode = 0): Promise<never> {
+    await this.kcall(ID.TASK_EXIT, { code: exitCode });
+    throw new Error('exit returned'); // never reached: the task has ended
+  }
+  async wait(pid = -1, opts: { nohang?: boolean } = {}): Promise<StubResult<{ pid: number; status: ExitStatus }>> {
+    return strip(await this.kcall(ID.TASK_WAIT, opts.nohang ? { pid, nohang: true } : { pid })) as never;
+  }
+  async task_wait(handle: number): Promise<StubResult<{ pid: number; status: ExitStatus }>> {
+    return strip(await this.onHandle(handle, ID.TASK_AWAIT)) as never;
+  }
+  async kill(handle: number, signal: Signal = 'kill'): Promise<number> {
+    return (await this.onHandle(handle, ID.TASK_SIGNAL, { signal })).code;
+  }
+  async task_suspend(handle: number): Promise<number> {
+    return (await this.onHandle(handle, ID.TASK_SUSPEND)).code;
+  }
+  async task_resume(handle: number): Promise<number> {
+    return (await this.onHandle(handle, ID.TASK_RESUME)).code;
+  }
+  async ps(): Promise<StubResult<{ procs: ProcRow[] }>> {
+    return strip(await this.kcall(ID.TASK_PS)) as never;
+  }
+  async thread_create<D>(fn: (sys: Sys, shared: D) => unknown, shared?: D): Promise<StubResult<{ tid: number }>> {
+    // Threads share memory: the function and its data go by reference (as text), not copied in the message.
+    const text = this.k.text((s: Sys) => fn(s, shared as D));
+    return strip(await this.kcall(ID.TASK_THREAD_CREATE, { text })) as never;
+  }
 
-    task_self: async () => strip(await kcall(ID.TASK_SELF)),
-    task_info: async (handle) => strip(await onHandle(handle ?? task.kernelPort, ID.TASK_INFO)) as never,
-    fork: async (child, opts = {}) => {
-      const body: Record<string, unknown> = { share: opts.share ?? 'all' };
-      if (child) body.text = k.text(child);
-      if (opts.data !== undefined) body.data = opts.data;
-      if (opts.name !== undefined) body.name = opts.name;
-      const r = await kcall(ID.TASK_FORK, body);
-      if (r.code !== KERN_SUCCESS || r.child) return { code: r.code, ...(r.child ? { pid: 0, child: true } : {}) };
-      const out: ForkResult = { code: r.code, pid: r.pid as number, handle: r.ports?.[0]?.name ?? 0 };
-      if (opts.wait) {
-        const w = await sys.wait(out.pid);
-        if (w.code === KERN_SUCCESS) out.status = w.status!;
-      }
-      return out;
-    },
-    exec: async (program, opts = {}) => {
-      const body: Record<string, unknown> = typeof program === 'string' ? { path: program } : { text: k.text(program) };
-      if (opts.args !== undefined) body.args = opts.args;
-      if (opts.name !== undefined) body.name = opts.name;
-      return code(kcall(ID.TASK_EXEC, body));
-    },
-    exit: async (exitCode = 0) => {
-      await kcall(ID.TASK_EXIT, { code: exitCode });
-      throw new Error('exit returned'); // never reached: the task has ended
-    },
-    wait: async (pid = -1, opts = {}) => strip(await kcall(ID.TASK_WAIT, { pid, ...(opts.nohang ? { nohang: true } : {}) })) as never,
-    task_wait: async (handle) => strip(await onHandle(handle, ID.TASK_AWAIT)) as never,
-    kill: (handle, signal = 'kill') => code(onHandle(handle, ID.TASK_SIGNAL, { signal })),
-    task_suspend: (handle) => code(onHandle(handle, ID.TASK_SUSPEND)),
-    task_resume: (handle) => code(onHandle(handle, ID.TASK_RESUME)),
-    ps: async () => strip(await kcall(ID.TASK_PS)) as never,
-    thread_create: async (fn, shared) => {
-      // Threads share memory: the function and its data go by reference (as text), not copied in the message.
-      const text = k.text((s: Sys) => fn(s, shared as never));
-      return strip(await kcall(ID.TASK_THREAD_CREATE, { text })) as never;
-    },
+  // --- name service ------------------------------------------------------------------
+  async netname_check_in(name: string, port: number): Promise<number> {
+    const e = this.task.space.lookup(port);
+    const disposition = e?.sendRefs ? 'copy-send' : 'make-send';
+    return (await this.call(this.task.bootstrapPort, ID.NETNAME_CHECK_IN, { name }, [{ name: port, disposition }])).code;
+  }
+  async netname_look_up(name: string, opts?: { wait?: boolean }): Promise<StubResult<{ port: number }>> {
+    const r = await this.call(this.task.bootstrapPort, ID.NETNAME_LOOK_UP, { name, wait: opts?.wait ?? false });
+    if (r.code !== KERN_SUCCESS) return { code: r.code };
+    return { code: r.code, port: r.ports?.[0]?.name ?? 0 };
+  }
+  async netname_check_out(name: string): Promise<number> {
+    return (await this.call(this.task.bootstrapPort, ID.NETNAME_CHECK_OUT, { name })).code;
+  }
 
-    netname_check_in: async (name, port) => {
-      const e = task.space.lookup(port);
-      const disposition = e?.sendRefs ? 'copy-send' : 'make-send';
-      return code(call(task.bootstrapPort, ID.NETNAME_CHECK_IN, { name }, [{ name: port, disposition }]));
-    },
-    netname_look_up: async (name, opts) => {
-      const r = await call(task.bootstrapPort, ID.NETNAME_LOOK_UP, { name, wait: opts?.wait ?? false });
-      if (r.code !== KERN_SUCCESS) return { code: r.code };
-      return { code: r.code, port: r.ports?.[0]?.name ?? 0 };
-    },
-    netname_check_out: (name) => code(call(task.bootstrapPort, ID.NETNAME_CHECK_OUT, { name })),
-
-    compute: (ms) => {
-      try {
-        return k.compute(task, ms);
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    },
-    sleep: async (ms) => {
-      if (sleepPort === 0) {
-        const r = await sys.port_allocate('receive', `${task.name}.sleep`);
-        sleepPort = r.name ?? 0;
-      }
-      const r = await k.msgReceive(task, sleepPort, { timeout: ms });
-      if (r.code !== MACH_RCV_TIMED_OUT) throw new Error(`sleep(${ms}): ${task.lastError || 'bad duration'}`);
-    },
-    random: () => k.random.next(),
-    now: () => k.clock.now(),
-    log: (...parts) => {
-      if (!k.trace.on) return;
-      const detail = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
-      k.trace.emit({ t: k.clock.now(), kind: 'log', pid: task.pid, task: task.name, detail });
-    },
-    lastError: () => task.lastError,
-    setRegisters: (values) => Object.assign(task.pcb.registers, values),
-  };
-  return { sys, actors: syscallActors(sys) };
+  // --- the CPU and helpers ---------------------------------------------------------------
+  compute(ms: number): Promise<void> {
+    try {
+      return this.k.compute(this.task, ms);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  async sleep(ms: number): Promise<void> {
+    if (this.sleepPort === 0) {
+      const r = await this.port_allocate('receive', `${this.task.name}.sleep`);
+      this.sleepPort = r.name ?? 0;
+    }
+    const r = await this.k.msgReceive(this.task, this.sleepPort, { timeout: ms });
+    if (r.code !== MACH_RCV_TIMED_OUT) throw new Error(`sleep(${ms}): ${this.task.lastError || 'bad duration'}`);
+  }
+  random(): number {
+    return this.k.random.next();
+  }
+  now(): number {
+    return this.k.clock.now();
+  }
+  log(...parts: unknown[]): void {
+    const k = this.k;
+    if (!k.trace.on) return;
+    const detail = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
+    k.trace.emit({ t: k.clock.now(), kind: 'log', pid: this.task.pid, task: this.task.name, detail });
+  }
+  lastError(): string {
+    return this.task.lastError;
+  }
+  setRegisters(values: Record<string, unknown>): void {
+    Object.assign(this.task.pcb.registers, values);
+  }
 }
 
+/** A reply without the rights it carried (for stubs that return plain fields). */
+function strip(r: RawReply): { code: number; [field: string]: unknown } {
+  if (r.ports === undefined) return r;
+  const { ports: _ports, ...rest } = r;
+  return rest as { code: number };
+}

@@ -64,7 +64,10 @@ export class Task {
   /** Resolver of the trap the program is waiting on. */
   resolve: ((value: unknown) => void) | null = null;
   /** Second part of a trap, run when the task is next dispatched (msg_rpc's receive). Returns undefined if it blocked. */
-  cont: ((value: unknown) => unknown) | null = null;
+  cont: ((task: Task, value: unknown) => unknown) | null = null;
+  /** msg_rpc's receive half: where, and how long, to wait for the reply. */
+  rpcReply = 0;
+  rpcTimeout: number | undefined = undefined;
   /** Value to hand to the program when it is next dispatched. */
   result: unknown = undefined;
   /** What the task is blocked on while waiting. */
