@@ -14,17 +14,18 @@
  * const report = await k.run(); // report.status === 'done'
  */
 import { Kernel, type KernelOptions } from './kernel/kernel.ts';
+import { syscallActors } from './syscalls/actors.ts';
 import { makeSys, type Sys } from './syscalls/sys.ts';
 
 /** Options of boot: the kernel's options without the syscalls wiring. */
-export type BootOptions = Omit<KernelOptions, 'makeSys'>;
+export type BootOptions = Omit<KernelOptions, 'makeSys' | 'makeActors'>;
 
 /**
  * Boots a kernel: clock, trace, bootstrap port, and the syscalls layer wired
  * in. Spawn tasks on it, then `await kernel.run()`.
  */
 export function boot(options: BootOptions = {}): Kernel<Sys> {
-  return new Kernel<Sys>({ ...options, makeSys });
+  return new Kernel<Sys>({ ...options, makeSys, makeActors: (sys) => syscallActors(sys as Sys) });
 }
 
 // --- kernel/ ---------------------------------------------------------------------

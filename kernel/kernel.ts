@@ -19,14 +19,13 @@ import { serve } from './syscall-server.ts';
 import * as ID from './syscall-ids.ts';
 import { Trace, type Counters, type TraceOptions } from './trace.ts';
 
-/** What the syscalls layer builds for each task: the program's `sys`, and its system calls as XState actors. */
-export interface SysBundle {
-  sys: unknown;
-  actors: Record<string, unknown>;
+/** What the syscalls layer builds for each task. Injected by `boot`, so the kernel never imports that layer. */
+export interface SysLayer {
+  /** Builds a task's `sys`. */
+  makeSys(kernel: Kernel<any>, task: Task): unknown;
+  /** Builds a task's system calls as XState actors (asked only for machine programs). */
+  makeActors(sys: unknown): Record<string, unknown>;
 }
-
-/** Builds a task's sys (injected by `boot`, so the kernel never imports the syscalls layer). */
-export type SysFactory = (kernel: Kernel<any>, task: Task) => SysBundle;
 
 /** Options of a kernel. */
 export interface KernelOptions {
@@ -37,7 +36,9 @@ export interface KernelOptions {
   /** Trace records on (default), off (`false`, counters only), or options. */
   trace?: boolean | TraceOptions;
   /** Builds each task's sys; `boot()` passes the syscalls layer's. */
-  makeSys: SysFactory;
+  makeSys: SysLayer['makeSys'];
+  /** Builds a machine program's syscall actors; `boot()` passes the syscalls layer's. */
+  makeActors: SysLayer['makeActors'];
   /** The CPU scheduler: policy, quantum, number of CPUs, context-switch cost, register sets. */
   sched?: SchedOptions;
   /** The process model: an init process, cascading termination. */
@@ -163,7 +164,7 @@ export class Kernel<S = unknown> implements ProgramHost {
   private textSeq = 0;
 
   /** @internal */
-  readonly makeSys: SysFactory;
+  readonly sysLayer: SysLayer;
   /** @internal */
   nextPid = 1;
   /** @internal */
@@ -182,7 +183,7 @@ export class Kernel<S = unknown> implements ProgramHost {
   private readonly dispatchFn = (): void => this.dispatch();
 
   constructor(options: KernelOptions) {
-    this.makeSys = options.makeSys;
+    this.sysLayer = { makeSys: options.makeSys, makeActors: options.makeActors };
     this.clock = new Clock({ mode: options.clock ?? 'virtual' });
     this.random = new Random(options.seed ?? 1);
     const ids = new Random(((options.seed ?? 1) ^ 0x5eed1d5) >>> 0);
@@ -255,8 +256,8 @@ export class Kernel<S = unknown> implements ProgramHost {
   // ports and tasks
 
   /** Creates a port whose receive right goes into space under a fresh name. */
-  newPort(space: IpcSpace, label = ''): Port {
-    const port = new Port(this.nextPortId++, space, label);
+  newPort(space: IpcSpace, label = '', role = ''): Port {
+    const port = new Port(this.nextPortId++, space, label, role);
     space.allocate(port, true).receive = true;
     return port;
   }

@@ -43,18 +43,18 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
     ...(k.trace.inspect ? { inspect: k.inspector(pid, name) } : {}),
   });
   k.tasks.set(pid, task);
-  const kport = new Port(k.nextPortId++, k.kspace, `${name}.kernel`);
+  const kport = new Port(k.nextPortId++, k.kspace, name, '.kernel');
   k.kspace.allocate(kport, true).receive = true;
   kport.kobject = task;
   task.kernelPortObject = kport;
   task.kernelPort = k.giveSend(space, kport);
-  task.notifyPortObject = k.newPort(space, `${name}.notify`);
+  task.notifyPortObject = k.newPort(space, name, '.notify');
   task.notifyPort = space.entryFor(task.notifyPortObject)!.name;
-  task.replyPort = space.entryFor(k.newPort(space, `${name}.reply`))!.name;
+  task.replyPort = space.entryFor(k.newPort(space, name, '.reply'))!.name;
   task.bootstrapPort = k.giveSend(space, k.bootstrap);
   task.args = options.args;
   if (options.cpuLimit !== undefined) task.pcb.cpuLimit = options.cpuLimit;
-  task.bundle = k.makeSys(k, task);
+  task.sys = k.sysLayer.makeSys(k, task);
   loadProgram(k, task, program, options.snapshot);
   k.tasks.get(task.pcb.parent)?.children.add(task);
   k.live++;
@@ -103,9 +103,9 @@ export function createThread<S>(k: Kernel<S>, proc: Task, program: Program<S>): 
   thread.notifyPortObject = proc.notifyPortObject;
   thread.notifyPort = proc.notifyPort;
   thread.bootstrapPort = proc.bootstrapPort;
-  thread.replyPort = proc.space.entryFor(k.newPort(proc.space, `${name}.reply`))!.name;
+  thread.replyPort = proc.space.entryFor(k.newPort(proc.space, name, '.reply'))!.name;
   thread.args = proc.args;
-  thread.bundle = k.makeSys(k, thread);
+  thread.sys = k.sysLayer.makeSys(k, thread);
   loadProgram(k, thread, program);
   k.live++;
   if (!thread.daemon) k.liveNonDaemon++;
@@ -118,17 +118,16 @@ export function createThread<S>(k: Kernel<S>, proc: Task, program: Program<S>): 
 /** Sets the program a task will start when it is next dispatched. */
 export function loadProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, snapshot?: unknown): void {
   task.programDef = program;
-  const bundle = task.bundle!;
   if (isMachine(program)) {
     const input: TaskInput = {
       pid: task.pid, name: task.name, kernelPort: task.kernelPort, notifyPort: task.notifyPort, replyPort: task.replyPort,
       bootstrapPort: task.bootstrapPort, args: task.args,
     };
     task.machine = true;
-    task.start = machineStarter(k, task, program, bundle.actors, input, snapshot);
+    task.start = machineStarter(k, task, program, k.sysLayer.makeActors(task.sys), input, snapshot);
   } else {
     task.machine = false;
-    task.start = asyncStarter(k, task, program, bundle.sys as S);
+    task.start = asyncStarter(k, task, program, task.sys as S);
   }
 }
 
@@ -147,7 +146,7 @@ export function execProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, ar
   task.pendingTimers = 0;
   if (name) task.pcb.name = name;
   if (args !== undefined) task.args = args;
-  task.bundle = k.makeSys(k, task);
+  task.sys = k.sysLayer.makeSys(k, task);
   loadProgram(k, task, program);
   if (k.trace.on) k.trace.emit({ t: k.clock.now(), kind: 'exec', pid: task.pid, task: task.name });
   if (wait) {

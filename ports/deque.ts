@@ -2,16 +2,13 @@
  * A FIFO queue on a growable ring buffer: O(1) push, shift and peek, no
  * `Array.shift` (which is O(n) and made long queues quadratic).
  */
+const EMPTY: unknown[] = [];
+
 export class Deque<T> {
-  private buf: (T | undefined)[];
+  // No buffer until the first push: most ports' waiter queues stay empty for life.
+  private buf: (T | undefined)[] = EMPTY as (T | undefined)[];
   private head = 0;
   private size = 0;
-
-  constructor(capacity = 8) {
-    let cap = 8;
-    while (cap < capacity) cap *= 2;
-    this.buf = new Array(cap);
-  }
 
   /** Number of items held. */
   get length(): number {
@@ -67,7 +64,7 @@ export class Deque<T> {
 
   private grow(): void {
     const old = this.buf;
-    const next: (T | undefined)[] = new Array(old.length * 2);
+    const next: (T | undefined)[] = new Array(old.length === 0 ? 4 : old.length * 2);
     for (let i = 0; i < this.size; i++) next[i] = old[(this.head + i) & (old.length - 1)];
     this.buf = next;
     this.head = 0;

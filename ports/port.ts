@@ -86,17 +86,29 @@ export class Port {
   nsrequest: Port | null = null;
   /** Whose port this is in a kernel-served sense (a task's kernel port names its task). */
   kobject: unknown = null;
-  /** A label for traces and diagrams. */
-  label: string;
+  /** Label parts: an owner's name and a role ('echo', or 'server' + '.reply'), joined when asked. */
+  private labelBase: string;
+  private labelRole: string;
   /** pid of the last task that held the receive right (for traces after it is gone). */
   lastReceiver = -1;
   /** Kernel-received ports: a serve pass is already scheduled. */
   serving = false;
 
-  constructor(id: number, receiver: IpcSpace | null, label = '') {
+  constructor(id: number, receiver: IpcSpace | null, label = '', role = '') {
     this.id = id;
     this.receiver = receiver;
-    this.label = label;
+    this.labelBase = label;
+    this.labelRole = role;
+  }
+
+  /** A label for traces and diagrams ('echo', 'server.reply'); '' if none. */
+  get label(): string {
+    return this.labelBase + this.labelRole;
+  }
+
+  set label(label: string) {
+    this.labelBase = label;
+    this.labelRole = '';
   }
 
   /** True when a normal send would have to wait. */

@@ -8,7 +8,7 @@ import {
 } from '../ports/codes.ts';
 import type { OutMessage, ReceivedRight, RightToSend } from '../ports/message.ts';
 import type { RightKind } from '../ports/space.ts';
-import type { Kernel, RpcOptions, SysBundle } from '../kernel/kernel.ts';
+import type { Kernel, RpcOptions } from '../kernel/kernel.ts';
 import type { ReceiveOptions, ReceiveResult, SendOptions } from '../kernel/ipc.ts';
 import { MACH_NOTIFY_SEND_ONCE } from '../kernel/notify.ts';
 import * as ID from '../kernel/syscall-ids.ts';
@@ -16,7 +16,6 @@ import type { ProcRow, Share, Signal } from '../kernel/proc.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import type { Program } from '../tasks/program.ts';
 import type { Task } from '../tasks/task.ts';
-import { syscallActors } from './actors.ts';
 
 /** A stub's answer: the code, plus what the routine returns. */
 export type StubResult<T = object> = { code: number } & Partial<T>;
@@ -248,19 +247,9 @@ export interface ForkResult {
 export type CallResult = { code: number; ports?: ReceivedRight[]; [field: string]: unknown };
 type RawReply = CallResult;
 
-/**
- * Builds the sys of a task, and (for machine programs) its system calls as
- * XState actors. The kernel is given this through `boot()`.
- */
-export function makeSys(k: Kernel, task: Task): SysBundle {
-  const sys = new TaskSys(k, task);
-  return {
-    sys,
-    // Built on first use: only machine programs need them.
-    get actors() {
-      return syscallActors(sys);
-    },
-  };
+/** Builds the sys of a task. The kernel is given this (and `syscallActors`) through `boot()`. */
+export function makeSys(k: Kernel, task: Task): Sys {
+  return new TaskSys(k, task);
 }
 
 /**

@@ -57,8 +57,8 @@ export class Task {
   replyPort = 0;
   bootstrapPort = 0;
 
-  /** The task's sys and syscall actors, as the syscalls layer built them. */
-  bundle: { sys: unknown; actors: Record<string, unknown> } | null = null;
+  /** The task's sys, as the syscalls layer built it. */
+  sys: unknown = null;
   /** What the spawner passed as args. */
   args: unknown = undefined;
   /** Resolver of the trap the program is waiting on. */
