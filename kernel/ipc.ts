@@ -17,10 +17,11 @@ import {
 } from '../ports/codes.ts';
 import { copyBody, type Disposition, type InMessage, type KMsg, type OutMessage, type RightInTransit } from '../ports/message.ts';
 import type { Port, PortSet } from '../ports/port.ts';
-import { checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../ports/rights.ts';
+import { canGive, checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../ports/rights.ts';
 import type { Entry, IpcSpace } from '../ports/space.ts';
 import type { Task } from '../tasks/task.ts';
 import type { AnyKernel } from './kernel.ts';
+import type { TraceRecord } from './trace.ts';
 import { ReceiveWait, SendWait } from './waits.ts';
 import {
   MACH_NOTIFY_DEAD_NAME,
@@ -65,20 +66,25 @@ interface Policy {
 }
 
 /** Parses send options; null when they are out of range. */
+const WAIT: Policy = { timeout: Infinity, notify: false };
+const RETURN: Policy = { timeout: 0, notify: false };
+const CACHE: Policy = { timeout: 0, notify: true };
+
+/** Parses send options; null when they are out of range. (The common cases allocate nothing.) */
 function sendPolicy(opts: SendOptions | undefined): Policy | null {
-  if (opts === undefined) return { timeout: Infinity, notify: false };
+  if (opts === undefined) return WAIT;
   if (typeof opts !== 'object' || opts === null) return null;
   const { policy, timeout } = opts;
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) return null;
   switch (policy ?? (timeout === undefined ? 'wait' : 'timeout')) {
     case 'wait':
-      return { timeout: Infinity, notify: false };
+      return WAIT;
     case 'timeout':
-      return timeout === undefined ? null : { timeout, notify: false };
+      return timeout === undefined ? null : timeout === 0 ? RETURN : { timeout, notify: false };
     case 'return':
-      return { timeout: 0, notify: false };
+      return RETURN;
     case 'cache':
-      return { timeout: timeout ?? 0, notify: true };
+      return timeout === undefined || timeout === 0 ? CACHE : { timeout, notify: true };
     default:
       return null;
   }
@@ -132,15 +138,22 @@ export class Ipc implements RightHooks {
     // msg_rpc passes the task's reply port as the reply when the message names none.
     const replyName = msg.reply ?? defaultReply;
     const replyDisp: Disposition = msg.reply === undefined ? 'make-send-once' : (msg.replyDisposition ?? 'make-send-once');
-    const rights = msg.rights ?? [];
+    const rights = msg.rights ?? NO_RIGHTS_TO_SEND;
     if (!Array.isArray(rights)) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_RIGHT, 'rights is not an array');
     // Check every right first: the copy-in is all or nothing.
     if (destDisp === 'move-receive') return this.refuse(task, 'msg_send', MACH_SEND_INVALID_DEST, 'dest cannot be move-receive');
     if (replyName !== 0 && replyDisp === 'move-receive') return this.refuse(task, 'msg_send', MACH_SEND_INVALID_REPLY, 'reply cannot be move-receive');
-    const list: { name: number; disposition: Disposition }[] = [{ name: dest, disposition: destDisp }];
-    if (replyName !== 0) list.push({ name: replyName, disposition: replyDisp });
-    for (const r of rights) list.push(r);
-    const bad = checkRights(space, list);
+    let list: { name: number; disposition: Disposition }[] = NO_RIGHTS_TO_SEND;
+    let bad = -1;
+    if (replyName === 0 && rights.length === 0) {
+      // The common case, a message with only a destination: check it without building a list.
+      if (!canGive(de, destDisp)) bad = 0;
+    } else {
+      list = [{ name: dest, disposition: destDisp }];
+      if (replyName !== 0) list.push({ name: replyName, disposition: replyDisp });
+      for (const r of rights) list.push(r);
+      bad = checkRights(space, list);
+    }
     if (bad === 0) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_DEST, `name ${dest} cannot be used as ${destDisp}`);
     if (bad > 0 && replyName !== 0 && bad === 1) {
       return this.refuse(task, 'msg_send', MACH_SEND_INVALID_REPLY, `reply name ${replyName} cannot be given as ${replyDisp}`);
@@ -374,11 +387,12 @@ export class Ipc implements RightHooks {
     };
     if (k.trace.on) {
       const sender = k.tasks.get(kmsg.sender);
-      k.trace.emit({
+      const r: Omit<TraceRecord, 'seq'> = {
         t: k.clock.now(), kind: 'receive', pid: task.pid, task: task.name, port: port.id, portLabel: port.label,
         peer: kmsg.sender, peerTask: sender?.name ?? 'kernel', msgId: kmsg.id, size: kmsg.size, ref: kmsg.traceId,
-        ...(kmsg.notification ? { op: notificationName(kmsg.id) } : {}),
-      });
+      };
+      if (kmsg.notification) r.op = notificationName(kmsg.id);
+      k.trace.emit(r);
     }
     this.accepted(kmsg);
     return { ok: true, code: MACH_MSG_SUCCESS, msg };
@@ -535,15 +549,18 @@ export class Ipc implements RightHooks {
     const port = kmsg.dest;
     const sender = k.tasks.get(kmsg.sender);
     const owner = port.receiver ? (port.receiver === k.kspace ? null : k.tasks.get(port.receiver.pid)) : null;
-    // peer: the task holding the receive right; 0 for the kernel; absent while the right is in a message.
-    const peer = port.receiver === null ? {} : { peer: owner ? owner.pid : 0, peerTask: owner ? owner.name : 'kernel' };
-    kmsg.traceId = k.trace.emit({
+    const r: Omit<TraceRecord, 'seq'> = {
       t: k.clock.now(), kind: forced ? 'cache' : 'send', pid: kmsg.sender, task: sender?.name ?? 'kernel', port: port.id,
       portLabel: port.label, msgId: kmsg.id, size: kmsg.size,
-      ...peer,
-      ...(kmsg.notification ? { op: notificationName(kmsg.id) } : {}),
-      ...(forced ? { detail: `queued past qlimit ${port.qlimit}` } : {}),
-    });
+    };
+    // peer: the task holding the receive right; 0 for the kernel; absent while the right is in a message.
+    if (port.receiver !== null) {
+      r.peer = owner ? owner.pid : 0;
+      r.peerTask = owner ? owner.name : 'kernel';
+    }
+    if (kmsg.notification) r.op = notificationName(kmsg.id);
+    if (forced) r.detail = `queued past qlimit ${port.qlimit}`;
+    kmsg.traceId = k.trace.emit(r);
   }
 
   traceTimeout(task: Task, port: Port | null, code: number): void {
@@ -572,3 +589,4 @@ export class Ipc implements RightHooks {
 }
 
 const NO_RIGHTS: RightInTransit[] = [];
+const NO_RIGHTS_TO_SEND: { name: number; disposition: Disposition }[] = [];

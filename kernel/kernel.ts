@@ -17,7 +17,7 @@ import { createTask, createThread, endTask, execProgram } from './lifecycle.ts';
 import { ps, type ProcessOptions, type ProcRow } from './proc.ts';
 import { serve } from './syscall-server.ts';
 import * as ID from './syscall-ids.ts';
-import { Trace, type Counters, type TraceOptions } from './trace.ts';
+import { Trace, type Counters, type TraceOptions, type TraceRecord } from './trace.ts';
 
 /** What the syscalls layer builds for each task. Injected by `boot`, so the kernel never imports that layer. */
 export interface SysLayer {
@@ -466,10 +466,12 @@ export class Kernel<S = unknown> implements ProgramHost {
     task.pcb.waitTime += waited;
     if (this.trace.on) {
       const code = typeof value === 'number' ? value : (value as { code?: number } | undefined)?.code;
-      this.trace.emit({
-        t: this.clock.now(), kind: 'wake', pid: task.pid, task: task.name,
-        ...(code !== undefined ? { code, codeName: codeName(code) } : {}),
-      });
+      const r: Omit<TraceRecord, 'seq'> = { t: this.clock.now(), kind: 'wake', pid: task.pid, task: task.name };
+      if (code !== undefined) {
+        r.code = code;
+        r.codeName = codeName(code);
+      }
+      this.trace.emit(r);
     }
     this.move(task, 'wake');
     this.cpu.makeReady(task);
@@ -487,10 +489,9 @@ export class Kernel<S = unknown> implements ProgramHost {
       throw err;
     }
     if (this.trace.on) {
-      this.trace.emit({
-        t: this.clock.now(), kind: 'state', pid: task.pid, task: task.name, op: task.state, from,
-        ...(task.cpu ? { cpu: task.cpu.id } : {}),
-      });
+      const r: Omit<TraceRecord, 'seq'> = { t: this.clock.now(), kind: 'state', pid: task.pid, task: task.name, op: task.state, from };
+      if (task.cpu) r.cpu = task.cpu.id;
+      this.trace.emit(r);
     }
   }
 

@@ -127,6 +127,8 @@ export class Trace {
   private readonly subject = new Subject<TraceRecord>();
   private readonly keep: boolean;
   private seq = 0;
+  /** Someone asked for the Observable: build records even when they are not kept. */
+  private watched = false;
 
   constructor(options: TraceOptions = {}) {
     this.keep = options.records ?? true;
@@ -135,12 +137,13 @@ export class Trace {
 
   /** Every record as it happens. Subscribing turns recording on even when records are not kept. */
   get records$(): Observable<TraceRecord> {
+    this.watched = true;
     return this.subject.asObservable();
   }
 
   /** True when a record would go anywhere; callers skip building records otherwise. */
   get on(): boolean {
-    return this.keep || this.subject.observed;
+    return this.keep || this.watched;
   }
 
   /** Adds a record (seq is filled in). Returns its seq. */

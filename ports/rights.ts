@@ -23,6 +23,23 @@ export interface RightHooks {
   receiveLeft(port: Port, space: IpcSpace): void;
 }
 
+/** True when an entry can give one right with this disposition (a single right: see checkRights for several). */
+export function canGive(e: Entry, disposition: Disposition): boolean {
+  switch (disposition) {
+    case 'copy-send':
+    case 'move-send':
+      return e.sendRefs > 0 || e.deadRefs > 0;
+    case 'make-send':
+    case 'make-send-once':
+    case 'move-receive':
+      return e.receive;
+    case 'move-send-once':
+      return e.sendOnce || e.deadRefs > 0;
+    default:
+      return false;
+  }
+}
+
 /**
  * Checks that a space can give each (name, disposition) in the list, counting
  * repeated moves of one name. Nothing is changed.
