@@ -17,11 +17,6 @@ export class Timer implements HeapItem {
     public target: TimerTarget | null = null,
   ) {}
 
-  /** True until the timer fires or is cancelled. */
-  get pending(): boolean {
-    return this.fn !== null || this.target !== null;
-  }
-
   /** Cancels the timer; a no-op once it has fired. */
   cancel(): void {
     this.fn = null;

@@ -141,12 +141,6 @@ export class ReadyQueue {
     this.heap.sort((a, b) => (before(a, b) ? -1 : 1));
     return true;
   }
-
-  /** Tasks in the order they would run (for ps and reports). */
-  list(): Task[] {
-    if (!this.byPriority) return this.fifo.slice(this.head);
-    return [...this.heap].sort((a, b) => (before(a, b) ? -1 : 1));
-  }
 }
 
 function before(a: Task, b: Task): boolean {
