@@ -446,6 +446,7 @@ export class Kernel<S = unknown> implements ProgramHost {
   /** The running task cannot go on: running → waiting, and its CPU goes to the next ready task. */
   block(task: Task, wait: Wait): void {
     task.wait = wait;
+    task.preemptPending = false; // it leaves the CPU anyway
     this.trace.counters.blocks++;
     this.move(task, 'block');
     task.pcb.queue = wait.kind;
