@@ -119,3 +119,29 @@ describe('CPU scheduling on known workloads', () => {
     expect(sim.exit('t')).toEqual({ code: 0, reason: 'exit' });
   });
 });
+
+describe('preemption at the end of a system call', () => {
+  async function wakeUrgent(policy: 'fcfs' | 'priority') {
+    return simulate(boot({ seed: 1, sched: { policy } }), (k) => {
+      k.spawn('urgent', async (sys) => {
+        const { name } = await sys.port_allocate();
+        await sys.netname_check_in('urgent', name!);
+        await sys.msg_receive(name!);
+        sys.log('urgent runs');
+      }, { priority: 0 });
+      k.spawn('lazy', async (sys) => {
+        const urgent = (await sys.netname_look_up('urgent', { wait: true })).port!;
+        await sys.msg_send(urgent, { body: 'wake up' }); // wakes a more urgent task
+        sys.log('lazy goes on');
+      }, { priority: 5 });
+    });
+  }
+
+  it('under priority, waking a more urgent task preempts the waker as its call returns', async () => {
+    expect((await wakeUrgent('priority')).logs()).toEqual(['urgent: urgent runs', 'lazy: lazy goes on']);
+  });
+
+  it('under FCFS the waker keeps the CPU', async () => {
+    expect((await wakeUrgent('fcfs')).logs()).toEqual(['lazy: lazy goes on', 'urgent: urgent runs']);
+  });
+});
