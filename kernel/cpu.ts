@@ -310,6 +310,6 @@ export class CpuScheduler {
   }
 
   idleCheck(task: Task): void {
-    if (this.current === task && task.state === 'running' && task.inFlight === 0) this.k.idle(task);
+    if (this.current === task && task.state === 'running' && task.inFlight === 0) this.k.host.idle(task);
   }
 }

@@ -1,11 +1,11 @@
 import { customRandom, urlAlphabet } from 'nanoid';
-import type { InspectionEvent } from 'xstate';
 import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
 import type { KMsg, OutMessage, RightInTransit } from '../ports/message.ts';
 import { Port, PortSet } from '../ports/port.ts';
 import { IpcSpace } from '../ports/space.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
-import type { Program, ProgramHost } from '../tasks/program.ts';
+import type { Program } from '../tasks/program.ts';
+import { TaskHost } from './host.ts';
 import type { TaskEvent } from '../tasks/task-machine.ts';
 import { Task, type Wait } from '../tasks/task.ts';
 import { Clock } from './clock.ts';
@@ -128,7 +128,7 @@ export interface RunOptions {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyKernel = Kernel<any>;
 
-export class Kernel<S = unknown> implements ProgramHost {
+export class Kernel<S = unknown> {
   readonly clock: Clock;
   readonly random: Random;
   /**
@@ -153,6 +153,8 @@ export class Kernel<S = unknown> implements ProgramHost {
 
   /** The CPU scheduler: CPUs, ready queue, who executes now. */
   readonly cpu: CpuScheduler;
+  /** What program adapters ask of the kernel. */
+  readonly host: TaskHost = new TaskHost(this);
   /** The process model's settings. */
   readonly proc: Required<ProcessOptions>;
   /** The init process (pid 1), when booted with `process: { init: true }`. */
@@ -544,44 +546,7 @@ export class Kernel<S = unknown> implements ProgramHost {
   }
 
   // ---------------------------------------------------------------------------
-  // ProgramHost: what program adapters call
-
-  executing(): Task | null {
-    return this.cpu.current;
-  }
-
-  /** A machine program has nothing in flight: it waits for one of its timers, or for an event. */
-  idle(task: Task): void {
-    if (task.state !== 'running') return;
-    const kind = task.pendingTimers > 0 ? 'timer' : 'event';
-    this.block(task, {
-      kind,
-      since: this.clock.now(),
-      what: () => (kind === 'timer' ? 'a timer of its machine' : 'an event for its machine'),
-      cancel: () => {},
-    });
-  }
-
-  /** The clock a machine program's delays run on: each firing makes the task ready and runs when it is dispatched. */
-  clockFor(task: Task): { setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown; clearTimeout(id: unknown): void } {
-    return {
-      setTimeout: (fn, ms) => {
-        task.pendingTimers++;
-        return this.clock.after(ms, () => {
-          task.pendingTimers--;
-          (task.timerCallbacks ??= []).push(fn as () => void);
-          if (task.state === 'waiting') this.interrupt(task);
-        });
-      },
-      clearTimeout: (id) => {
-        const timer = id as { fn: unknown; cancel(): void } | undefined;
-        if (timer?.fn) {
-          task.pendingTimers--;
-          timer.cancel();
-        }
-      },
-    };
-  }
+  // machine programs
 
   /** Ends a task's wait early: a blocked trap returns *_INTERRUPTED (Mach's thread_abort). */
   interrupt(task: Task): void {
@@ -591,23 +556,6 @@ export class Kernel<S = unknown> implements ProgramHost {
     const value =
       wait.kind === 'send' ? MACH_SEND_INTERRUPTED : wait.kind === 'receive' ? { ok: false, code: MACH_RCV_INTERRUPTED, msg: null } : undefined;
     this.wake(task, value, wait.since);
-  }
-
-  inspectFor(task: Task): ((ev: InspectionEvent) => void) | undefined {
-    return this.trace.inspect ? this.inspector(task.pid, task.name) : undefined;
-  }
-
-  /** @internal */
-  inspector(pid: number, name: string): (ev: InspectionEvent) => void {
-    return (ev) => {
-      if (!this.trace.on) return;
-      let detail: string;
-      if (ev.type === '@xstate.snapshot') detail = `snapshot ${JSON.stringify((ev.snapshot as { value?: unknown }).value ?? null)}`;
-      else if (ev.type === '@xstate.event') detail = `event ${ev.event.type}`;
-      else if (ev.type === '@xstate.actor') detail = 'actor started';
-      else detail = ev.type;
-      this.trace.emit({ t: this.clock.now(), kind: 'xstate', pid, task: name, op: (ev.actorRef as { id?: string }).id ?? '', detail });
-    };
   }
 
   /**

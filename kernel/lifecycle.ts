@@ -40,7 +40,7 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
     now: k.clock.now(),
     ...(options.priority !== undefined ? { priority: options.priority } : {}),
     ...(options.daemon !== undefined ? { daemon: options.daemon } : {}),
-    ...(k.trace.inspect ? { inspect: k.inspector(pid, name) } : {}),
+    ...(k.trace.inspect ? { inspect: k.host.inspector(pid, name) } : {}),
   });
   k.tasks.set(pid, task);
   const kport = new Port(k.nextPortId++, k.kspace, name, '.kernel');
@@ -93,7 +93,7 @@ export function createThread<S>(k: Kernel<S>, proc: Task, program: Program<S>): 
     now: k.clock.now(),
     priority: proc.pcb.priority,
     daemon: proc.daemon,
-    ...(k.trace.inspect ? { inspect: k.inspector(tid, name) } : {}),
+    ...(k.trace.inspect ? { inspect: k.host.inspector(tid, name) } : {}),
   });
   thread.threadOf = proc;
   proc.threads.add(thread);
@@ -124,10 +124,10 @@ export function loadProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, sn
       bootstrapPort: task.bootstrapPort, args: task.args,
     };
     task.machine = true;
-    task.start = machineStarter(k, task, program, k.sysLayer.makeActors(task.sys), input, snapshot);
+    task.start = machineStarter(k.host, task, program, k.sysLayer.makeActors(task.sys), input, snapshot);
   } else {
     task.machine = false;
-    task.start = asyncStarter(k, task, program, task.sys as S);
+    task.start = asyncStarter(k.host, task, program, task.sys as S);
   }
 }
 
