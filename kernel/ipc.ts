@@ -22,9 +22,9 @@ import type { Entry, IpcSpace } from '../ports/space.ts';
 import type { Task } from '../tasks/task.ts';
 import type { AnyKernel } from './kernel.ts';
 import type { TraceRecord } from './trace.ts';
+import { portDies, sendNotification } from './death.ts';
 import { ReceiveWait, SendWait } from './waits.ts';
 import {
-  MACH_NOTIFY_DEAD_NAME,
   MACH_NOTIFY_MSG_ACCEPTED,
   MACH_NOTIFY_NO_SENDERS,
   MACH_NOTIFY_SEND_ONCE,
@@ -454,29 +454,15 @@ export class Ipc implements RightHooks {
   }
 
   // ---------------------------------------------------------------------------
-  // notifications and port death (RightHooks)
+  // notifications and port death (RightHooks): see death.ts
 
   /** Sends a kernel notification to port (as through a send-once right: the queue limit does not apply). */
   notify(port: Port, id: number, body: unknown): void {
-    const k = this.k;
-    k.trace.counters.notifications++;
-    const kmsg: KMsg = {
-      id, body, size: 0, dest: port, destOnce: true, destRight: null, reply: null, rights: NO_RIGHTS, sender: 0,
-      seqno: 0, sentAt: k.clock.now(), traceId: -1, marequest: null, notification: true,
-    };
-    if (k.trace.on) {
-      const owner = port.receiver ? k.tasks.get(port.receiver.pid) : undefined;
-      k.trace.emit({
-        t: k.clock.now(), kind: 'notify', pid: 0, task: 'kernel', op: notificationName(id) ?? String(id), port: port.id,
-        portLabel: port.label, msgId: id, ...(owner ? { peer: owner.pid, peerTask: owner.name } : {}),
-        ...(body !== undefined ? { detail: JSON.stringify(body) } : {}),
-      });
-    }
-    this.post(kmsg);
+    sendNotification(this.k, port, id, body);
   }
 
   sendOnceDestroyed(port: Port): void {
-    this.notify(port, MACH_NOTIFY_SEND_ONCE, undefined);
+    sendNotification(this.k, port, MACH_NOTIFY_SEND_ONCE, undefined);
   }
 
   noSenders(port: Port): void {
@@ -484,61 +470,15 @@ export class Ipc implements RightHooks {
     if (!target) return;
     port.nsrequest = null;
     target.sorights--;
-    this.notify(target, MACH_NOTIFY_NO_SENDERS, { mscount: port.mscount });
+    sendNotification(this.k, target, MACH_NOTIFY_NO_SENDERS, { mscount: port.mscount });
   }
 
-  receiveLeft(port: Port, space: IpcSpace): void {
+  receiveLeft(port: Port, _space: IpcSpace): void {
     for (const w of port.receivers.drain()) w.deliver(null, MACH_RCV_PORT_DIED, port);
-    void space;
   }
 
-  /**
-   * Routine: receiveDestroyed (GNU Mach ipc_port_destroy)
-   * Purpose: the port's receive right is gone, so the port dies: queued messages
-   * are destroyed (and counted), blocked senders get their message back with
-   * MACH_SEND_INVALID_DEST, waiting receivers get MACH_RCV_PORT_DIED, dead-name
-   * requests fire, and every send right to it now reads as a dead name.
-   */
   receiveDestroyed(port: Port): void {
-    if (!port.active) return;
-    const k = this.k;
-    port.active = false;
-    port.receiver = null;
-    if (port.pset) {
-      port.pset.members.delete(port);
-      port.pset = null;
-    }
-    if (k.trace.on) {
-      k.trace.emit({
-        t: k.clock.now(), kind: 'port-death', pid: 0, task: 'kernel', port: port.id, portLabel: port.label,
-        ...(port.lastReceiver > 0 ? { peer: port.lastReceiver, peerTask: k.tasks.get(port.lastReceiver)?.name ?? '' } : {}),
-        detail: `${port.queue.length} queued, ${port.senders.length} blocked senders, ${port.receivers.length} waiting receivers`,
-      });
-    }
-    for (const kmsg of port.queue.drain()) this.destroy(kmsg);
-    for (const s of port.senders.drain()) {
-      this.handBack(s.owner as Task, s.kmsg);
-      s.done(MACH_SEND_INVALID_DEST);
-    }
-    for (const w of port.receivers.drain()) w.deliver(null, MACH_RCV_PORT_DIED, port);
-    const requests = port.dnrequests;
-    port.dnrequests = null;
-    for (const req of requests ?? []) {
-      const space = req.space!;
-      const e = space.entries.get(req.name!);
-      if (!space.active || !e || e.port !== port) continue;
-      e.dnrequest = false;
-      space.makeDead(e);
-      e.deadRefs++;
-      req.notify.sorights--;
-      this.notify(req.notify, MACH_NOTIFY_DEAD_NAME, { name: req.name });
-    }
-    const ns = port.nsrequest;
-    port.nsrequest = null;
-    if (ns) {
-      ns.sorights--;
-      this.notify(ns, MACH_NOTIFY_SEND_ONCE, undefined);
-    }
+    portDies(this.k, port);
   }
 
   // ---------------------------------------------------------------------------
