@@ -120,3 +120,38 @@ describe('port death, the Mach way', () => {
   });
 
 });
+
+describe('port death seen by another thread of the same task', () => {
+  it('a thread waiting on a port that another thread destroys wakes with MACH_RCV_PORT_DIED', async () => {
+    const codes: string[] = [];
+    await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('t', async (sys) => {
+        const { name } = await sys.port_allocate('receive', 'doomed');
+        await sys.thread_create(async (t) => {
+          const r = await t.msg_receive(name!);
+          codes.push(`${t.now()} ${codeName(r.code)}`);
+        });
+        await sys.sleep(10);
+        await sys.port_destroy(name!);
+      });
+    });
+    expect(codes).toEqual(['10 MACH_RCV_PORT_DIED']);
+  });
+
+  it('a port moved into a port set under a waiting thread wakes it with MACH_RCV_PORT_CHANGED', async () => {
+    const codes: string[] = [];
+    await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('t', async (sys) => {
+        const { name } = await sys.port_allocate();
+        const set = (await sys.port_allocate('port-set')).name!;
+        await sys.thread_create(async (t) => {
+          const r = await t.msg_receive(name!);
+          codes.push(codeName(r.code));
+        });
+        await sys.sleep(1);
+        await sys.port_move_member(name!, set);
+      });
+    });
+    expect(codes).toEqual(['MACH_RCV_PORT_CHANGED']);
+  });
+});
