@@ -210,6 +210,7 @@ export const procRoutines: RoutineTable = {
       parent: caller.pid,
       priority: caller.pcb.priority,
       args: caller.args,
+      daemon: req.daemon === true || caller.daemon,
       ...(snapshot !== undefined ? { snapshot } : {}),
     });
     child.forkChild = thread.machine;

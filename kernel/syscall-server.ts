@@ -196,7 +196,7 @@ const bootstrapHandlers: RoutineTable = {
     if (typeof req.name !== 'string' || req.name.length === 0 || req.name.length > 80) return err(MIG_BAD_ARGUMENTS);
     const right = kmsg.rights[0];
     if (!right || right.kind !== 'send' || !right.port) return err(NETNAME_INVALID_PORT);
-    const had = k.netnames.get(req.name);
+    const had = liveName(k, req.name);
     if (had && had.owner !== task.pid) return err(NETNAME_NOT_YOURS);
     kmsg.rights = [];
     const name = putRight(k.kspace, right, k.ipc).name;
@@ -210,7 +210,7 @@ const bootstrapHandlers: RoutineTable = {
   [ID.NETNAME_LOOK_UP]: ['netname_look_up', (k, _task, req, kmsg) => {
     if (typeof req.name !== 'string') return err(MIG_BAD_ARGUMENTS);
     const name = req.name;
-    if (k.netnames.has(name)) return lookUpAnswer(k, name);
+    if (liveName(k, name)) return lookUpAnswer(k, name);
     if (!req.wait) return err(NETNAME_NOT_CHECKED_IN);
     const list = k.netnameWaiters.get(name) ?? [];
     list.push(kmsg);
@@ -219,7 +219,7 @@ const bootstrapHandlers: RoutineTable = {
   }],
   [ID.NETNAME_CHECK_OUT]: ['netname_check_out', (k, task, req) => {
     if (typeof req.name !== 'string') return err(MIG_BAD_ARGUMENTS);
-    const had = k.netnames.get(req.name);
+    const had = liveName(k, req.name);
     if (!had) return err(NETNAME_NOT_CHECKED_IN);
     if (had.owner !== task.pid) return err(NETNAME_NOT_YOURS);
     k.netnames.delete(req.name);
@@ -229,6 +229,21 @@ const bootstrapHandlers: RoutineTable = {
 };
 
 /** The reply to a look-up of a checked-in name: a copy of the registered send right. */
+/**
+ * A registration whose port is still alive. One whose port died (its server
+ * ended) is forgotten here, so look-ups wait for, and anyone may check in, a
+ * new server under the name (as launchd makes a dead service inactive).
+ */
+function liveName(k: AnyKernel, name: string): { name: number; owner: number } | undefined {
+  const reg = k.netnames.get(name);
+  if (!reg) return undefined;
+  const e = k.kspace.lookup(reg.name);
+  if (e && e.sendRefs > 0) return reg;
+  k.netnames.delete(name);
+  if (e) deallocateName(k.kspace, reg.name, k.ipc);
+  return undefined;
+}
+
 function lookUpAnswer(k: AnyKernel, name: string): Reply {
   const reg = k.netnames.get(name)!;
   return { body: { code: KERN_SUCCESS }, rights: [takeRight(k.kspace, reg.name, 'copy-send', k.ipc)] };

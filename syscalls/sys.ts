@@ -228,6 +228,8 @@ export interface ForkOptions<D = unknown> {
   wait?: boolean;
   /** The child's name (default: the parent's). */
   name?: string;
+  /** The child is a daemon (a server loop): it does not keep the run going. */
+  daemon?: boolean;
 }
 
 /** What fork resolves to. */
@@ -374,6 +376,7 @@ class TaskSys implements Sys {
     if (child) body.text = this.k.text(child);
     if (opts.data !== undefined) body.data = opts.data;
     if (opts.name !== undefined) body.name = opts.name;
+    if (opts.daemon) body.daemon = true;
     const r = await this.kcall(ID.TASK_FORK, body);
     if (r.code !== KERN_SUCCESS || r.child) return r.child ? { code: r.code, pid: 0, child: true } : { code: r.code };
     const out: ForkResult = { code: r.code, pid: r.pid as number, handle: r.ports?.[0]?.name ?? 0 };

@@ -134,4 +134,22 @@ describe('msg_rpc and MIG-style calls', () => {
     });
     expect(out).toEqual([1001, 0, 0, 1000]); // NOT_CHECKED_IN, SUCCESS, SUCCESS, NOT_YOURS
   });
+
+  it('the name service forgets a name whose port died; a new server can check in under it', async () => {
+    const out: string[] = [];
+    await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('old', async (sys) => {
+        const { name } = await sys.port_allocate();
+        await sys.netname_check_in('svc', name!);
+        await sys.sleep(10); // then ends: its port dies
+      });
+      k.spawn('new', async (sys) => {
+        await sys.sleep(20);
+        out.push(`look-up after the death: ${(await sys.netname_look_up('svc')).code}`);
+        const { name } = await sys.port_allocate();
+        out.push(`check-in by another task: ${await sys.netname_check_in('svc', name!)}`);
+      });
+    });
+    expect(out).toEqual(['look-up after the death: 1001', 'check-in by another task: 0']); // NOT_CHECKED_IN, SUCCESS
+  });
 });

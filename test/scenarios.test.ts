@@ -37,6 +37,14 @@ describe('scenarios run as a user runs them', () => {
     expect(stdout).toContain('counter = 0 in the parent');
   });
 
+  it('crash: a server dies, clients see MIG_SERVER_DIED, a watchdog restarts it, retries succeed', async () => {
+    const { stdout } = await tsx('crash', '--only', 'summary');
+    expect(stdout).toContain('MIG_SERVER_DIED');
+    expect(stdout).toContain('dead-name');
+    expect(stdout).toMatch(/retry \/src\/main.c: contents of \/src\/main.c/);
+    expect(stdout).toContain("the kernel's books balance: yes");
+  });
+
   it('a bad option is refused with a usage line', async () => {
     await expect(tsx('tour', '--seed', 'x')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--seed needs an integer') });
   });
