@@ -221,7 +221,7 @@ export class Ipc implements RightHooks {
     const k = this.k;
     const port = kmsg.dest;
     const wait = new SendWait(k, this, task, kmsg, de, policy.notify);
-    port.senders.push(wait);
+    port.addSender(wait);
     if (port.pset) port.pset.arrivals.push(port);
     if (policy.timeout !== Infinity) wait.timer = k.clock.fireAfter(policy.timeout, wait);
     k.block(task, wait);
@@ -316,7 +316,8 @@ export class Ipc implements RightHooks {
   private blockReceiver(task: Task, port: Port | null, set: PortSet | null, timeout: number): void {
     const k = this.k;
     const wait = new ReceiveWait(k, this, task, port, set);
-    (port ? port.receivers : set!.receivers).push(wait);
+    if (port) port.addReceiver(wait);
+    else set!.receivers.push(wait);
     if (timeout !== Infinity) wait.timer = k.clock.fireAfter(timeout, wait);
     k.block(task, wait);
   }

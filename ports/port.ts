@@ -54,6 +54,14 @@ export interface NotifyRequest {
   name?: number;
 }
 
+/** The shared, always-empty waiter queue of ports that have had no waiter of a kind. */
+class NoWaiters extends Deque<never> {
+  override push(): void {
+    throw new Error('xmach bug: a waiter was pushed onto the shared empty queue');
+  }
+}
+const NO_WAITERS = new NoWaiters();
+
 /**
  * A port: a kernel-protected message queue with one receive right (GNU Mach
  * `ipc_port`). Plain data: the blocking logic lives in `kernel/ipc.ts`.
@@ -78,8 +86,9 @@ export class Port {
   active = true;
   /** The port set this port is a member of, if any. */
   pset: PortSet | null = null;
-  readonly senders = new Deque<SendWaiter>();
-  readonly receivers = new Deque<RecvWaiter>();
+  // Waiter queues are made on first use: most ports never have a blocked sender.
+  private blockedSenders: Deque<SendWaiter> | null = null;
+  private waitingReceivers: Deque<RecvWaiter> | null = null;
   /** Dead-name requests, fired when the port dies. */
   dnrequests: NotifyRequest[] | null = null;
   /** No-senders request (send-once right to notify), fired when srights drops to 0. */
@@ -109,6 +118,24 @@ export class Port {
   set label(label: string) {
     this.labelBase = label;
     this.labelRole = '';
+  }
+
+  /** Senders blocked because the queue is full, FIFO. (Add with `addSender`.) */
+  get senders(): Deque<SendWaiter> {
+    return this.blockedSenders ?? (NO_WAITERS as Deque<SendWaiter>);
+  }
+
+  /** Receivers waiting on this port itself, FIFO. (Add with `addReceiver`.) */
+  get receivers(): Deque<RecvWaiter> {
+    return this.waitingReceivers ?? (NO_WAITERS as Deque<RecvWaiter>);
+  }
+
+  addSender(w: SendWaiter): void {
+    (this.blockedSenders ??= new Deque()).push(w);
+  }
+
+  addReceiver(w: RecvWaiter): void {
+    (this.waitingReceivers ??= new Deque()).push(w);
   }
 
   /** True when a normal send would have to wait. */

@@ -137,7 +137,6 @@ export class Task {
       id: `task-${init.pid}`,
       ...(init.inspect ? { inspect: init.inspect } : {}),
     });
-    this.actor.subscribe({ error: (err) => (this.bug = err as Error) });
     this.actor.start();
     // The PCB is the actor's context: the kernel updates it in place, and the actor's snapshot shows it.
     this.pcb = this.actor.getSnapshot().context;
@@ -170,7 +169,8 @@ export class Task {
     const was = this.pcb.state;
     if (was !== from) throw new IllegalTransition(`task ${this.pid} (${this.name}): no '${type}' arrow from '${was}'`);
     this.actor.send(EVENTS[type]);
-    if (this.bug) throw this.bug;
+    const snap = this.actor.getSnapshot();
+    if (snap.status === 'error') throw (this.bug = snap.error as Error);
     this.pcb.state = to;
     return was;
   }
