@@ -56,7 +56,7 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
   if (options.cpuLimit !== undefined) task.pcb.cpuLimit = options.cpuLimit;
   task.sys = k.sysLayer.makeSys(k, task);
   loadProgram(k, task, program, options.snapshot);
-  k.tasks.get(task.pcb.parent)?.children.add(task);
+  k.tasks.get(task.pcb.parent)?.adopt(task);
   k.live++;
   if (!task.daemon) {
     k.liveNonDaemon++;
@@ -96,7 +96,7 @@ export function createThread<S>(k: Kernel<S>, proc: Task, program: Program<S>): 
     ...(k.trace.inspect ? { inspect: k.host.inspector(tid, name) } : {}),
   });
   thread.threadOf = proc;
-  proc.threads.add(thread);
+  proc.addThread(thread);
   k.tasks.set(tid, thread);
   thread.kernelPortObject = proc.kernelPortObject;
   thread.kernelPort = proc.kernelPort;

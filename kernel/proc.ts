@@ -93,14 +93,14 @@ export function afterExit(k: AnyKernel, task: Task): void {
 /** Gives an orphan to init (or to the kernel when there is no init). */
 function reparent(k: AnyKernel, child: Task): void {
   const old = k.tasks.get(child.pcb.parent);
-  old?.children.delete(child);
+  old?.disown(child);
   const init = k.init && k.init.state !== 'terminated' && k.init !== child ? k.init : null;
   child.pcb.parent = init ? init.pid : 0;
   if (k.trace.on) {
     k.trace.emit({ t: k.clock.now(), kind: 'orphan', pid: child.pid, task: child.name, peer: child.pcb.parent, peerTask: init ? init.name : 'kernel' });
   }
   if (init) {
-    init.children.add(child);
+    init.adopt(child);
     if (child.zombie) answerWaits(k, init);
   } else if (child.zombie) reap(k, child);
 }
@@ -109,7 +109,7 @@ function reparent(k: AnyKernel, child: Task): void {
 export function reap(k: AnyKernel, task: Task): void {
   task.zombie = false;
   task.reaped = true;
-  k.tasks.get(task.pcb.parent)?.children.delete(task);
+  k.tasks.get(task.pcb.parent)?.disown(task);
   if (k.trace.on) k.trace.emit({ t: k.clock.now(), kind: 'reap', pid: task.pid, task: task.name, peer: task.pcb.parent });
   const port = task.kernelPortObject;
   const e = port ? k.kspace.entryFor(port) : undefined;
@@ -214,7 +214,7 @@ export const procRoutines: RoutineTable = {
       ...(snapshot !== undefined ? { snapshot } : {}),
     });
     child.forkChild = thread.machine;
-    caller.children.add(child);
+    caller.adopt(child);
     for (const n of names) k.shareSend(child.space, caller.space.lookup(n)!.port!, n);
     return { body: { code: KERN_SUCCESS, pid: child.pid }, rights: [k.handleTo(child)] };
   }],

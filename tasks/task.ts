@@ -7,6 +7,8 @@ import type { IpcSpace } from '../ports/space.ts';
 import { newPcb, type PCB } from './pcb.ts';
 import { ARROWS, IllegalTransition, processLogic, type TaskEvent } from './task-machine.ts';
 
+const NO_TASKS: ReadonlySet<Task> = new Set<Task>();
+
 const EVENTS: { [K in TaskEvent['type']]: { type: K } } = {
   admit: { type: 'admit' },
   dispatch: { type: 'dispatch' },
@@ -103,8 +105,9 @@ export class Task {
   /** Timer target that ends this task's compute slices (made once). */
   sliceEnd: TimerTarget | null = null;
   // --- the process model --------------------------------------------------------
-  /** Children not yet reaped. */
-  readonly children = new Set<Task>();
+  // Sets made on first use: most tasks have no children and no extra threads.
+  private childSet: Set<Task> | null = null;
+  private threadSet: Set<Task> | null = null;
   /** Ended, not yet waited for by its parent. */
   zombie = false;
   /** Waited for: gone from the process table (its record stays in the kernel's history). */
@@ -123,8 +126,7 @@ export class Task {
   programDef: unknown = null;
   /** The task this is a thread of (null for a task's first thread). */
   threadOf: Task | null = null;
-  /** Further threads of this task. */
-  readonly threads = new Set<Task>();
+
 
   /** The error that broke the actor, if the kernel ever asked for an illegal arrow. */
   bug: Error | null = null;
@@ -148,6 +150,28 @@ export class Task {
 
   get name(): string {
     return this.pcb.name;
+  }
+
+  /** Children not yet reaped. */
+  get children(): ReadonlySet<Task> {
+    return this.childSet ?? NO_TASKS;
+  }
+
+  /** Further threads of this task. */
+  get threads(): ReadonlySet<Task> {
+    return this.threadSet ?? NO_TASKS;
+  }
+
+  adopt(child: Task): void {
+    (this.childSet ??= new Set()).add(child);
+  }
+
+  disown(child: Task): void {
+    this.childSet?.delete(child);
+  }
+
+  addThread(thread: Task): void {
+    (this.threadSet ??= new Set()).add(thread);
   }
 
   /** The process this task belongs to (itself, unless it is an extra thread). */
