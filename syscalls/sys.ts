@@ -259,26 +259,33 @@ export function makeSys(k: Kernel, task: Task): Sys {
  * call them on sys (`sys.msg_send(…)`), or bind them before passing them on.
  */
 class TaskSys implements Sys {
-  readonly pid: number;
-  readonly name: string;
-  readonly kernelPort: number;
-  readonly notifyPort: number;
-  readonly replyPort: number;
-  readonly bootstrapPort: number;
-  readonly args: unknown;
   private sleepPort = 0;
 
   constructor(
     private readonly k: Kernel,
     private readonly task: Task,
-  ) {
-    this.pid = task.pid;
-    this.name = task.name;
-    this.kernelPort = task.kernelPort;
-    this.notifyPort = task.notifyPort;
-    this.replyPort = task.replyPort;
-    this.bootstrapPort = task.bootstrapPort;
-    this.args = task.args;
+  ) {}
+
+  get pid(): number {
+    return this.task.pid;
+  }
+  get name(): string {
+    return this.task.name;
+  }
+  get kernelPort(): number {
+    return this.task.kernelPort;
+  }
+  get notifyPort(): number {
+    return this.task.notifyPort;
+  }
+  get replyPort(): number {
+    return this.task.replyPort;
+  }
+  get bootstrapPort(): number {
+    return this.task.bootstrapPort;
+  }
+  get args(): unknown {
+    return this.task.args;
   }
 
   // --- the three traps ---------------------------------------------------------
