@@ -270,7 +270,7 @@ export class Ipc implements RightHooks {
       if (cur && cur.pid === kmsg.sender) k.cpu.handoff = w.owner as Task;
       return;
     }
-    port.queue.push(kmsg);
+    port.enqueue(kmsg);
     if (port.pset) port.pset.arrivals.push(port);
     if (port.receiver === k.kspace) k.serveLater(port);
   }
@@ -360,7 +360,7 @@ export class Ipc implements RightHooks {
   admitSenders(port: Port): void {
     while (!port.full && port.senders.length > 0) {
       const s = port.senders.shift()!;
-      port.queue.push(s.kmsg);
+      port.enqueue(s.kmsg);
       this.k.trace.counters.messagesSent++;
       if (this.k.trace.on) this.traceSend(s.kmsg, false);
       s.done(MACH_MSG_SUCCESS);

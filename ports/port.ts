@@ -54,10 +54,10 @@ export interface NotifyRequest {
   name?: number;
 }
 
-/** The shared, always-empty waiter queue of ports that have had no waiter of a kind. */
+/** The shared, always-empty queue of ports that have not yet had a message or a waiter of a kind. */
 class NoWaiters extends Deque<never> {
   override push(): void {
-    throw new Error('xmach bug: a waiter was pushed onto the shared empty queue');
+    throw new Error('xmach bug: pushed onto the shared empty queue');
   }
 }
 const NO_WAITERS = new NoWaiters();
@@ -71,8 +71,7 @@ export class Port {
   readonly id: number;
   /** Who holds the receive right: a task's space, or null while the right is in a message. */
   receiver: IpcSpace | null;
-  /** Queued messages, FIFO. */
-  readonly queue = new Deque<KMsg>();
+  private messages: Deque<KMsg> | null = null;
   qlimit = MACH_PORT_QLIMIT_DEFAULT;
   /** Sequence number stamped on the next dequeued message. */
   seqno = 0;
@@ -86,7 +85,7 @@ export class Port {
   active = true;
   /** The port set this port is a member of, if any. */
   pset: PortSet | null = null;
-  // Waiter queues are made on first use: most ports never have a blocked sender.
+  // Queues are made on first use: most ports never have a blocked sender, and an idle task's ports hold no message.
   private blockedSenders: Deque<SendWaiter> | null = null;
   private waitingReceivers: Deque<RecvWaiter> | null = null;
   /** Dead-name requests, fired when the port dies. */
@@ -118,6 +117,15 @@ export class Port {
   set label(label: string) {
     this.labelBase = label;
     this.labelRole = '';
+  }
+
+  /** Queued messages, FIFO. (Add with `enqueue`.) */
+  get queue(): Deque<KMsg> {
+    return this.messages ?? (NO_WAITERS as Deque<KMsg>);
+  }
+
+  enqueue(kmsg: KMsg): void {
+    (this.messages ??= new Deque()).push(kmsg);
   }
 
   /** Senders blocked because the queue is full, FIFO. (Add with `addSender`.) */
