@@ -78,7 +78,7 @@ function client(name: string, policy: string, opts: SendOptions, jobs: string[],
   };
 }
 
-k.spawn('patient', client('patient', 'wait', {}, ['p1', 'p2', 'p3'], 0));
+k.spawn('patient', client('patient', 'wait', {}, ['p1', 'p2', 'p3', 'p4'], 0));
 k.spawn('hasty', client('hasty', 'timeout 30 ms', { timeout: 30 }, ['h1', 'h2'], 1));
 k.spawn('impatient', client('impatient', 'return', { policy: 'return' }, ['i1'], 2));
 k.spawn('cacher', client('cacher', 'cache', { policy: 'cache' }, ['c1', 'c2'], 3));
