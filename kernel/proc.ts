@@ -267,7 +267,6 @@ export const procRoutines: RoutineTable = {
     }
     if (req.nohang) return ok({ pid: 0 });
     caller.waits.push({ kmsg, pid });
-    void thread;
     return DEFER;
   }],
 

@@ -46,7 +46,7 @@ const taskPortHandlers: RoutineTable = {
   [ID.PORT_DEALLOCATE]: ['port_deallocate', (k, task, req) => {
     if (!int(req.name)) return err(KERN_INVALID_NAME);
     const e = task.space.lookup(req.name);
-    if (e?.pset && !e.receive && e.sendRefs === 0) return destroySet(k, task.space, req.name);
+    if (e?.pset && !e.receive && e.sendRefs === 0) return destroySet(task.space, req.name);
     return err(deallocateName(task.space, req.name, k.ipc));
   }],
   [ID.PORT_DESTROY]: ['port_destroy', (k, task, req) => {
@@ -54,7 +54,7 @@ const taskPortHandlers: RoutineTable = {
     const space = task.space;
     const e = space.lookup(req.name);
     if (!e) return err(KERN_INVALID_NAME);
-    if (e.pset) return destroySet(k, space, req.name);
+    if (e.pset) return destroySet(space, req.name);
     while (e.sendRefs > 0 || e.sendOnce || e.deadRefs > 0) deallocateName(space, req.name, k.ipc);
     if (e.receive) destroyReceive(space, e, k.ipc);
     const left = space.entries.get(req.name);
@@ -255,7 +255,8 @@ function receivePort(task: Task, name: unknown): Port | null {
   return e?.receive ? e.port : null;
 }
 
-function destroySet(k: AnyKernel, space: IpcSpace, name: number): Reply {
+/** Destroys a port set: its members leave it, receivers waiting on it get MACH_RCV_PORT_DIED. */
+function destroySet(space: IpcSpace, name: number): Reply {
   const e = space.lookup(name)!;
   const set = e.pset!;
   for (const p of set.members) p.pset = null;
@@ -264,7 +265,6 @@ function destroySet(k: AnyKernel, space: IpcSpace, name: number): Reply {
   for (const w of set.receivers.drain()) w.deliver(null, MACH_RCV_PORT_DIED, null);
   e.pset = null;
   space.freeIfEmpty(e);
-  void k;
   return ok();
 }
 

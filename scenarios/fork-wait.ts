@@ -28,16 +28,14 @@ k.install('/bin/sleep', async (sys) => {
 });
 
 k.spawn('shell', async (sys) => {
-  const quick = await sys.fork(async (child) => child.exec('/bin/date', { name: 'date' }), { name: 'date' });
-  const slow = await sys.fork(async (child) => child.exec('/bin/sleep', { args: 30 + Math.floor(child.random() * 20), name: 'sleep' }), { name: 'sleep' });
+  await sys.fork(async (child) => child.exec('/bin/date', { name: 'date' }), { name: 'date' });
+  await sys.fork(async (child) => child.exec('/bin/sleep', { args: 30 + Math.floor(child.random() * 20), name: 'sleep' }), { name: 'sleep' });
   await sys.sleep(10);
   await snap(sys, 'the shell has not waited yet: date is a zombie');
   for (let i = 0; i < 2; i++) {
     const w = await sys.wait();
     sys.log(`reaped pid ${w.pid} (status ${w.status!.code}) at t=${sys.now()}`);
   }
-  void quick;
-  void slow;
   await snap(sys, 'after two waits: no children left');
 
   // --- 2. An orphan: the parent ends before its child; init adopts and reaps it. ---

@@ -328,9 +328,8 @@ describe('the PCB', () => {
       k.spawn('holder', async (sys) => {
         const { name } = await sys.port_allocate();
         await sys.msg_send(name!, { body: 'x'.repeat(50) }); // 100 bytes queued
-        const { handle } = await sys.fork(async (c) => c.sleep(5));
+        await sys.fork(async (c) => c.sleep(5)); // fork hands the parent a handle to the child
         pcb = (await sys.task_info()).pcb as never;
-        void handle;
         await sys.wait();
       });
       k.spawn('spinner', async (sys) => {
