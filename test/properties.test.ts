@@ -128,7 +128,7 @@ describe('invariants over random workloads', () => {
         expect(w.accepted.length).toBe(userReceived + queuedUser + destroyedUser);
         expect(c.messagesSent).toBe(c.messagesReceived + audit(w.kernel).queued + c.messagesDestroyed);
       }),
-      { numRuns: 60 },
+      { numRuns: Number(process.env.FC_RUNS ?? 60) },
     );
   });
 
@@ -140,7 +140,7 @@ describe('invariants over random workloads', () => {
         expect(JSON.stringify(b.kernel.trace.records)).toBe(JSON.stringify(a.kernel.trace.records));
         expect(b.report).toEqual(a.report);
       }),
-      { numRuns: 25 },
+      { numRuns: Number(process.env.FC_RUNS ?? 25) },
     );
   });
 

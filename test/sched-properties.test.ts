@@ -58,7 +58,7 @@ describe('scheduler invariants over random workloads', () => {
         expect(running).toBe(asked);
         expect(perCpu + report.counters.switchTime).toBeLessThanOrEqual(report.time * w.cpus);
       }),
-      { numRuns: 150 },
+      { numRuns: Number(process.env.FC_RUNS ?? 150) },
     );
   });
 });
