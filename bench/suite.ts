@@ -3,6 +3,7 @@
  * model, waits for the messaging-models feature: see README.md.)
  */
 import type { BenchContext, Benchmark } from './harness.ts';
+import fastPath from './fastpath.ts';
 import messageChannel from './message-channel.ts';
 import pingPongAsync from './pingpong-async.ts';
 import pingPongMachine from './pingpong-machine.ts';
@@ -28,5 +29,6 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     ...scale(ctx), // 8
     trace(ctx), // 9
     messageChannel(ctx), // 11
+    ...fastPath(ctx), // the fast path, on vs off (1, 4, 8)
   ];
 }

@@ -73,8 +73,8 @@ async function exchange(sys: Sys, me: string, peer: string): Promise<{ mine: num
  * own port, send rights exchanged through the name service; then `roundTrips`
  * round trips per pair of msg_send + msg_receive. Returns the steady state's ms.
  */
-export async function machPingPong(pairs: number, roundTrips: number, trace = false): Promise<number> {
-  const k = boot({ seed: 1, trace });
+export async function machPingPong(pairs: number, roundTrips: number, trace = false, fastPath = true): Promise<number> {
+  const k = boot({ seed: 1, trace, sched: { fastPath } });
   const clock = new SteadyClock(2 * pairs);
   for (let p = 0; p < pairs; p++) {
     k.spawn(`ping${p}`, async (sys) => {
@@ -110,8 +110,8 @@ export async function machPingPong(pairs: number, roundTrips: number, trace = fa
 }
 
 /** msg_rpc round trips: a client calls a server that receives and replies. Returns the steady state's ms. */
-export async function machRpc(roundTrips: number): Promise<number> {
-  const k = boot({ seed: 1, trace: false });
+export async function machRpc(roundTrips: number, fastPath = true): Promise<number> {
+  const k = boot({ seed: 1, trace: false, sched: { fastPath } });
   const clock = new SteadyClock(1);
   k.spawn('server', async (sys) => {
     const { name: port } = await sys.port_allocate();
