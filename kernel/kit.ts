@@ -70,8 +70,8 @@ export function traceLines(records: readonly TraceRecord[], kinds: readonly Trac
     if (r.msgId !== undefined) parts.push(`id ${r.msgId}`);
     if (r.kind === 'receive' && r.peerTask !== undefined) parts.push(`from ${r.peerTask}`);
     if (r.codeName !== undefined) parts.push(r.codeName);
-    if ((r.kind === 'exit' || r.kind === 'log' || r.kind === 'deadlock') && r.detail) parts.push(r.detail);
-    if (r.kind === 'exit' && r.code !== undefined) parts.splice(3, 0, String(r.code));
+    if (r.kind === 'exit') parts.push(`${r.code} (${r.detail})`);
+    else if ((r.kind === 'log' || r.kind === 'deadlock') && r.detail) parts.push(r.detail);
     out.push(parts.join(' '));
   }
   return out;
