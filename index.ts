@@ -13,19 +13,25 @@
  * });
  * const report = await k.run(); // report.status === 'done'
  */
+import type { AnyActorRef } from 'xstate';
 import { Kernel, type KernelOptions } from './kernel/kernel.ts';
-import { syscallActors } from './syscalls/actors.ts';
+import { bindProgram, syscallActors } from './syscalls/actors.ts';
 import { makeSys, type Sys } from './syscalls/sys.ts';
 
 /** Options of boot: the kernel's options without the syscalls wiring. */
-export type BootOptions = Omit<KernelOptions, 'makeSys' | 'makeActors'>;
+export type BootOptions = Omit<KernelOptions, 'makeSys' | 'makeActors' | 'bindProgram'>;
 
 /**
  * Boots a kernel: clock, trace, bootstrap port, and the syscalls layer wired
  * in. Spawn tasks on it, then `await kernel.run()`.
  */
 export function boot(options: BootOptions = {}): Kernel<Sys> {
-  return new Kernel<Sys>({ ...options, makeSys, makeActors: (sys) => syscallActors(sys as Sys) });
+  return new Kernel<Sys>({
+    ...options,
+    makeSys,
+    makeActors: (sys) => syscallActors(sys as Sys),
+    bindProgram: (actor, sys) => bindProgram(actor as AnyActorRef, sys as Sys),
+  });
 }
 
 // --- kernel/ ---------------------------------------------------------------------
@@ -82,8 +88,8 @@ export type { AsyncProgram, Program, TaskInput } from './tasks/program.ts';
 
 // --- syscalls/ -------------------------------------------------------------------
 export type { CallResult, ForkOptions, ForkResult, PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
-export { machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
-export type { SyscallActors, SyscallName } from './syscalls/actors.ts';
+export { callSys, machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
+export type { SysDoneEvent, SysErrorEvent, SyscallActors, SyscallName } from './syscalls/actors.ts';
 
 // --- test kit --------------------------------------------------------------------
 export { focus, simulate, traceLines } from './kernel/kit.ts';

@@ -10,7 +10,7 @@ import { xstatePingPong } from './baselines.ts';
 import type { BenchContext, Benchmark } from './harness.ts';
 import { BARRIER, runChecked, SteadyClock } from './workloads.ts';
 
-interface Args {
+export interface Args {
   me: string;
   peer: string;
   /** The pinger sends first; the ponger receives first. */
@@ -19,7 +19,7 @@ interface Args {
   clock: SteadyClock;
 }
 
-interface Ctx extends Args {
+export interface Ctx extends Args {
   notifyPort: number;
   port: number;
   peerPort: number;

@@ -7,6 +7,7 @@ import fastPath from './fastpath.ts';
 import messageChannel from './message-channel.ts';
 import pingPongAsync from './pingpong-async.ts';
 import pingPongMachine from './pingpong-machine.ts';
+import pingPongMachineEvents from './pingpong-machine-events.ts';
 import rpc from './rpc.ts';
 import scale from './scale.ts';
 import stream from './stream.ts';
@@ -20,6 +21,7 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
   return [
     pingPongAsync(ctx), // 1
     pingPongMachine(ctx), // 2
+    pingPongMachineEvents(ctx), // 2, with callSys (reference)
     stream(ctx), // 3
     rpc(ctx), // 4
     syscalls(ctx), // 5

@@ -1,4 +1,4 @@
-import type { InspectionEvent } from 'xstate';
+import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { ExitStatus } from '../tasks/pcb.ts';
 import type { ProgramHost } from '../tasks/program.ts';
 import type { Task } from '../tasks/task.ts';
@@ -53,6 +53,10 @@ export class TaskHost implements ProgramHost {
         }
       },
     };
+  }
+
+  programStarted(task: Task, actor: AnyActorRef): void {
+    this.k.sysLayer.bindProgram?.(actor, task.sys);
   }
 
   inspectFor(task: Task): ((ev: InspectionEvent) => void) | undefined {

@@ -25,6 +25,8 @@ export interface SysLayer {
   makeSys(kernel: Kernel<any>, task: Task): unknown;
   /** Builds a task's system calls as XState actors (asked only for machine programs). */
   makeActors(sys: unknown): Record<string, unknown>;
+  /** Told which sys a machine program's actor (and its actor system) belongs to. */
+  bindProgram?(actor: unknown, sys: unknown): void;
 }
 
 /** Options of a kernel. */
@@ -39,6 +41,8 @@ export interface KernelOptions {
   makeSys: SysLayer['makeSys'];
   /** Builds a machine program's syscall actors; `boot()` passes the syscalls layer's. */
   makeActors: SysLayer['makeActors'];
+  /** Binds a machine program's actor to its sys (for `callSys`); `boot()` passes the syscalls layer's. */
+  bindProgram?: SysLayer['bindProgram'];
   /** The CPU scheduler: policy, quantum, number of CPUs, context-switch cost, register sets. */
   sched?: SchedOptions;
   /** The process model: an init process, cascading termination. */
@@ -186,6 +190,7 @@ export class Kernel<S = unknown> {
 
   constructor(options: KernelOptions) {
     this.sysLayer = { makeSys: options.makeSys, makeActors: options.makeActors };
+    if (options.bindProgram) this.sysLayer.bindProgram = options.bindProgram;
     this.clock = new Clock({ mode: options.clock ?? 'virtual' });
     this.random = new Random(options.seed ?? 1);
     const ids = new Random(((options.seed ?? 1) ^ 0x5eed1d5) >>> 0);

@@ -1,4 +1,4 @@
-import { createActor, type AnyStateMachine, type InspectionEvent } from 'xstate';
+import { createActor, type AnyActorRef, type AnyStateMachine, type InspectionEvent } from 'xstate';
 import type { ExitStatus } from './pcb.ts';
 import type { Task } from './task.ts';
 
@@ -37,6 +37,8 @@ export interface ProgramHost {
   idle(task: Task): void;
   /** The clock a machine program's `after` delays run on (the kernel's, through the task). */
   clockFor(task: Task): { setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown; clearTimeout(id: unknown): void };
+  /** The program actor exists: the syscalls layer may want to know whose it is (callSys). */
+  programStarted(task: Task, actor: AnyActorRef): void;
   /** Inspection sink for the program actor, when inspection is traced. */
   inspectFor(task: Task): ((ev: InspectionEvent) => void) | undefined;
 }
@@ -102,6 +104,7 @@ export function machineStarter(
       ...(inspect ? { inspect } : {}),
     });
     task.program = actor;
+    host.programStarted(task, actor);
     let ended = false;
     const checkIdle = (): void => {
       if (!ended && host.executing() === task && task.inFlight === 0) host.idle(task);

@@ -2,7 +2,7 @@ import { assign, getNextSnapshot, setup } from 'xstate';
 import { newPcb } from '../tasks/pcb.ts';
 import { processLogic, taskMachine } from '../tasks/task-machine.ts';
 import { describe, expect, it } from 'vitest';
-import { boot, codeName, machActors, MACH_RCV_TIMED_OUT, simulate, type TaskInput } from '../index.ts';
+import { boot, callSys, codeName, machActors, MACH_RCV_TIMED_OUT, simulate, type SysDoneEvent, type TaskInput } from '../index.ts';
 
 describe('tasks are XState actors in the process states', () => {
   it('a task goes new → ready → running → waiting → ready → running → terminated', async () => {
@@ -212,5 +212,77 @@ describe('the process logic the kernel runs is the task machine', () => {
         expect(`${from} + ${type} → ${logic}`).toBe(`${from} + ${type} → ${expected}`);
       }
     }
+  });
+});
+
+describe('callSys: system calls from actions, results as events', () => {
+  it('a machine ping-pongs with callSys, the same as with invoke', async () => {
+    type Ctx = { port: number; peer: number; i: number; got: number[]; io: TaskInput };
+    const ping = setup({
+      types: { context: {} as Ctx, input: {} as TaskInput, events: {} as SysDoneEvent },
+    }).createMachine({
+      context: ({ input }) => ({ port: 0, peer: 0, i: 0, got: [], io: input }),
+      initial: 'allocating',
+      states: {
+        allocating: {
+          entry: callSys('port_allocate'),
+          on: { 'sys.port_allocate': { target: 'checkingIn', actions: assign({ port: ({ event }) => (event as SysDoneEvent<'port_allocate'>).output.name! }) } },
+        },
+        checkingIn: {
+          entry: callSys('netname_check_in', ({ context }: { context: Ctx }) => ({ name: `m${context.io.args}`, port: context.port })),
+          on: { 'sys.netname_check_in': 'lookingUp' },
+        },
+        lookingUp: {
+          entry: callSys('netname_look_up', ({ context }: { context: Ctx }) => ({ name: `m${1 - (context.io.args as number)}`, opts: { wait: true } })),
+          on: { 'sys.netname_look_up': { target: 'turn', actions: assign({ peer: ({ event }) => (event as SysDoneEvent<'netname_look_up'>).output.port! }) } },
+        },
+        turn: {
+          always: [
+            { guard: ({ context }) => context.i >= 3, target: 'done' },
+            { guard: ({ context }) => context.io.args === 0, target: 'sending' },
+            { target: 'receiving' },
+          ],
+        },
+        sending: {
+          entry: callSys('msg_send', ({ context }: { context: Ctx }) => ({ dest: context.peer, msg: { body: context.i } })),
+          on: { 'sys.msg_send': { target: 'receiving', guard: ({ context }) => context.io.args === 0 || true } },
+        },
+        receiving: {
+          entry: callSys('msg_receive', ({ context }: { context: Ctx }) => ({ name: context.port })),
+          on: {
+            'sys.msg_receive': [
+              {
+                guard: ({ context }) => context.io.args === 0,
+                target: 'turn',
+                actions: assign({ got: ({ context, event }) => [...context.got, (event as SysDoneEvent<'msg_receive'>).output.msg!.body as number], i: ({ context }) => context.i + 1 }),
+              },
+              {
+                target: 'echoing',
+                actions: assign({ got: ({ context, event }) => [...context.got, (event as SysDoneEvent<'msg_receive'>).output.msg!.body as number] }),
+              },
+            ],
+          },
+        },
+        echoing: {
+          entry: callSys('msg_send', ({ context }: { context: Ctx }) => ({ dest: context.peer, msg: { body: context.got.at(-1)! * 10 } })),
+          on: { 'sys.msg_send': { target: 'turn', actions: assign({ i: ({ context }) => context.i + 1 }) } },
+        },
+        done: { type: 'final' },
+      },
+      output: ({ context }) => context.got.reduce((a, b) => a + b, 0),
+    });
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('pinger', ping, { args: 0 });
+      k.spawn('ponger', ping, { args: 1 });
+    });
+    // The ponger receives 0, 1, 2; the pinger gets back 0, 10, 20.
+    expect(sim.exit('ponger')).toEqual({ code: 3, reason: 'exit' });
+    expect(sim.exit('pinger')).toEqual({ code: 30, reason: 'exit' });
+    expect(sim.kernel.bugs).toEqual([]);
+  });
+
+  it('outside a kernel it says so', () => {
+    const action = callSys('task_self');
+    expect(() => action({ context: {}, event: {}, self: { system: {} } } as never)).toThrow(/must run as an xmach task/);
   });
 });
