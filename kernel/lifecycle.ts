@@ -65,15 +65,17 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
   if (k.trace.on) {
     k.trace.emit({ t: k.clock.now(), kind: 'spawn', pid, task: name, peer: task.pcb.parent, detail: task.daemon ? 'daemon' : '' });
   }
-  const admit = (): void => {
-    if (task.state !== 'new') return; // killed before it arrived
-    task.pcb.startedAt = k.clock.now();
-    k.move(task, 'admit');
-    k.cpu.makeReady(task);
-  };
-  if (at !== undefined && at > k.clock.now()) k.clock.after(at - k.clock.now(), admit);
-  else admit();
+  if (at !== undefined && at > k.clock.now()) k.clock.after(at - k.clock.now(), () => admit(k, task));
+  else admit(k, task);
   return task;
+}
+
+/** new → ready: the task arrives (unless it was killed before it did). */
+function admit(k: AnyKernel, task: Task): void {
+  if (task.state !== 'new') return;
+  task.pcb.startedAt = k.clock.now();
+  k.move(task, 'admit');
+  k.cpu.makeReady(task);
 }
 
 /**

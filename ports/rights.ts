@@ -286,6 +286,6 @@ export function destroySpace(space: IpcSpace, hooks: RightHooks): void {
       hooks.sendOnceDestroyed(port);
     }
     if (e.pset) e.pset.active = false;
-    space.free(e);
   }
+  space.clear();
 }

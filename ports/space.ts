@@ -102,6 +102,12 @@ export class IpcSpace {
     if (e.port && this.byPort.get(e.port) === e) this.byPort.delete(e.port);
   }
 
+  /** Forgets every entry at once (the space is gone). */
+  clear(): void {
+    this.entries.clear();
+    this.byPort.clear();
+  }
+
   /** Frees the entry if it holds nothing; returns true if it was freed. */
   freeIfEmpty(e: Entry): boolean {
     if (e.receive || e.sendRefs > 0 || e.sendOnce || e.deadRefs > 0 || e.pset) return false;
