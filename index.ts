@@ -81,7 +81,7 @@ export type { Disposition, InMessage, OutMessage, ReceivedRight, RightToSend } f
 
 // --- tasks/ ----------------------------------------------------------------------
 export { Task } from './tasks/task.ts';
-export { taskMachine } from './tasks/task-machine.ts';
+export { processLogic, taskMachine } from './tasks/task-machine.ts';
 export type { ProcessState } from './tasks/task-machine.ts';
 export type { ExitStatus, PCB } from './tasks/pcb.ts';
 export type { AsyncProgram, Program, TaskInput } from './tasks/program.ts';
