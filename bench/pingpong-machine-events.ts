@@ -4,11 +4,11 @@
  * one actor per call. Same workload, same baseline; a reference line next to 2.
  */
 import { assign, setup } from 'xstate';
-import { boot, callSys, MACH_RCV_TIMED_OUT, type SysDoneEvent, type TaskInput } from '../index.ts';
+import { callSys, MACH_RCV_TIMED_OUT, type SysDoneEvent, type TaskInput } from '../index.ts';
 import { xstatePingPong } from './baselines.ts';
 import type { BenchContext, Benchmark } from './harness.ts';
-import type { Args, Ctx } from './pingpong-machine.ts';
-import { BARRIER, runChecked, SteadyClock } from './workloads.ts';
+import { machinePingPong, type Args, type Ctx } from './pingpong-machine.ts';
+import { BARRIER } from './workloads.ts';
 
 type Done<N extends Parameters<typeof callSys>[0]> = SysDoneEvent<N>;
 
@@ -83,16 +83,6 @@ const eventsMachine = setup({
   output: ({ context }) => (context.finished ? 0 : 1),
 });
 
-/** Ping-pong between two machine-program tasks using callSys; returns the steady state's ms. */
-async function eventsPingPong(n: number): Promise<number> {
-  const k = boot({ seed: 1, trace: false });
-  const clock = new SteadyClock(2);
-  k.spawn('ping', eventsMachine, { args: { me: 'ping', peer: 'pong', pinger: true, n, clock } satisfies Args });
-  k.spawn('pong', eventsMachine, { args: { me: 'pong', peer: 'ping', pinger: false, n, clock } satisfies Args });
-  await runChecked(k, 'machine ping-pong (callSys)');
-  return clock.ms();
-}
-
 export default function pingPongMachineEventsBench({ quick }: BenchContext): Benchmark {
   const n = quick ? 5_000 : 20_000;
   const nBase = quick ? 20_000 : 100_000;
@@ -100,7 +90,7 @@ export default function pingPongMachineEventsBench({ quick }: BenchContext): Ben
     name: 'pingpong-machine-events: Mach ping-pong, machine programs with callSys, round trips/s (higher is better)',
     item: 2,
     unit: 'ops/s',
-    run: async () => (n / (await eventsPingPong(n))) * 1000,
+    run: async () => (n / (await machinePingPong(n, eventsMachine))) * 1000,
     baseline: { name: 'raw XState ping-pong', run: async () => (nBase / xstatePingPong(nBase)) * 1000 },
   };
 }

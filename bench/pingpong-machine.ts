@@ -4,7 +4,7 @@
  * one invoke per system call. Baseline: two raw XState root actors
  * ping-ponging. Aim: ratio ≥ 0.5.
  */
-import { assign, setup } from 'xstate';
+import { assign, setup, type AnyStateMachine } from 'xstate';
 import { boot, machActors, MACH_RCV_TIMED_OUT, type TaskInput } from '../index.ts';
 import { xstatePingPong } from './baselines.ts';
 import type { BenchContext, Benchmark } from './harness.ts';
@@ -113,12 +113,12 @@ export const pingPongMachine = setup({
   output: ({ context }) => (context.finished ? 0 : 1),
 });
 
-/** Ping-pong between two machine-program tasks; returns the steady state's ms. */
-export async function machinePingPong(n: number): Promise<number> {
+/** Ping-pong between two tasks running `machine` (n round trips); returns the steady state's ms. */
+export async function machinePingPong(n: number, machine: AnyStateMachine = pingPongMachine): Promise<number> {
   const k = boot({ seed: 1, trace: false });
   const clock = new SteadyClock(2);
-  k.spawn('ping', pingPongMachine, { args: { me: 'ping', peer: 'pong', pinger: true, n, clock } satisfies Args });
-  k.spawn('pong', pingPongMachine, { args: { me: 'pong', peer: 'ping', pinger: false, n, clock } satisfies Args });
+  k.spawn('ping', machine, { args: { me: 'ping', peer: 'pong', pinger: true, n, clock } satisfies Args });
+  k.spawn('pong', machine, { args: { me: 'pong', peer: 'ping', pinger: false, n, clock } satisfies Args });
   await runChecked(k, 'machine ping-pong');
   return clock.ms();
 }
