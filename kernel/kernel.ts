@@ -118,20 +118,25 @@ export interface RunOptions {
   until?: number;
 }
 
-/**
- * The kernel: the task table, the CPU (one task executes at a time, chosen
- * from a FIFO ready queue), the IPC engine, the syscall server and the trace,
- * all on one clock.
- *
- * A task's code runs only while the task is dispatched; a trap that cannot
- * finish blocks the task (running → waiting) and the CPU goes to the next
- * ready task. A trap that finishes at once returns to the same task, which
- * keeps the CPU.
- */
 /** A kernel whatever its programs' sys type (for kernel-internal functions). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyKernel = Kernel<any>;
 
+/**
+ * The kernel: the task table, the CPUs and their scheduler (`cpu`), the IPC
+ * engine (`ipc`), the syscall server, the process model and the trace, all on
+ * one clock.
+ *
+ * A task's code runs only while the task is dispatched, one task's code at a
+ * time; a trap that cannot finish blocks the task (running → waiting) and its
+ * CPU goes to the next ready task (or, on the fast path, to the receiver it
+ * just woke). A trap that finishes at once returns to the same task, which
+ * keeps its CPU.
+ *
+ * @example
+ * const k = boot({ seed: 1 });              // boot() wires in the syscalls layer
+ * k.spawn('hello', async (sys) => sys.log('hi'));
+ * const report = await k.run();              // { status: 'done', … }
+ */
 export class Kernel<S = unknown> {
   readonly clock: Clock;
   readonly random: Random;
