@@ -13,6 +13,7 @@ function less(a: HeapItem, b: HeapItem): boolean {
   return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
 
+/** The heap: `push`, `pop`, `peek` and `remove` of timers ordered by (time, seq). */
 export class TimerHeap<T extends HeapItem> {
   private items: T[] = [];
 

@@ -28,9 +28,12 @@ export type Handler = (k: AnyKernel, target: Task, req: Record<string, unknown>,
 /** A routine's name and handler, by request id. */
 export type RoutineTable = Record<number, [name: string, handler: Handler]>;
 
+/** A successful answer, with the routine's fields. */
 export const ok = (extra: Record<string, unknown> = {}): Reply => ({ body: { code: KERN_SUCCESS, ...extra } });
+/** An answer that is only a code. */
 export const err = (code: number): Reply => ({ body: { code } });
 
+/** True for an integer (request fields are checked, never trusted). */
 export function int(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }

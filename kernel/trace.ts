@@ -100,6 +100,7 @@ export interface Counters {
   handoffs: number;
 }
 
+/** All counters at zero. */
 export function emptyCounters(): Counters {
   return {
     messagesSent: 0, messagesReceived: 0, messagesDestroyed: 0, bytesCopied: 0, traps: 0, syscalls: 0,
