@@ -43,8 +43,9 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
     ...(k.trace.inspect ? { inspect: k.host.inspector(pid, name) } : {}),
   });
   k.tasks.set(pid, task);
+  // The kernel receives on every task's kernel port; it needs no name for it (kspace holds no
+  // entry: one fewer object a task), and the port dies when the task is reaped.
   const kport = new Port(k.nextPortId++, k.kspace, name, '.kernel');
-  k.kspace.allocate(kport, true).receive = true;
   kport.kobject = task;
   task.kernelPortObject = kport;
   task.kernelPort = k.giveSend(space, kport);

@@ -8,7 +8,6 @@ import {
   KERN_TERMINATED,
 } from '../ports/codes.ts';
 import type { KMsg } from '../ports/message.ts';
-import { destroyReceive } from '../ports/rights.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import type { Program } from '../tasks/program.ts';
 import type { Task } from '../tasks/task.ts';
@@ -112,8 +111,10 @@ export function reap(k: AnyKernel, task: Task): void {
   k.tasks.get(task.pcb.parent)?.disown(task);
   if (k.trace.on) k.trace.emit({ t: k.clock.now(), kind: 'reap', pid: task.pid, task: task.name, peer: task.pcb.parent });
   const port = task.kernelPortObject;
-  const e = port ? k.kspace.entryFor(port) : undefined;
-  if (e?.receive) destroyReceive(k.kspace, e, k.ipc);
+  if (port?.active) {
+    port.receiver = null;
+    k.ipc.receiveDestroyed(port);
+  }
 }
 
 /** Answers the parent's pending wait() calls that a zombie child now satisfies. */
