@@ -78,7 +78,9 @@ export function afterExit(k: AnyKernel, task: Task): void {
     if (k.proc.cascade && child.state !== 'terminated') k.killProcess(child, KILLED, `cascade from ${task.pid}`);
     else reparent(k, child);
   }
-  for (const w of task.watchers.splice(0)) reply(k, w, statusReply(task));
+  const watchers = task.watchers;
+  task.watchers = null;
+  for (const w of watchers ?? []) reply(k, w, statusReply(task));
   const parent = k.tasks.get(task.pcb.parent);
   if (!parent || parent.state === 'terminated') {
     reap(k, task);
@@ -119,14 +121,16 @@ export function reap(k: AnyKernel, task: Task): void {
 
 /** Answers the parent's pending wait() calls that a zombie child now satisfies. */
 function answerWaits(k: AnyKernel, parent: Task): void {
-  for (let i = 0; i < parent.waits.length; ) {
-    const w = parent.waits[i]!;
+  const waits = parent.waits;
+  if (!waits) return;
+  for (let i = 0; i < waits.length; ) {
+    const w = waits[i]!;
     const child = zombieChild(parent, w.pid);
     if (!child) {
       i++;
       continue;
     }
-    parent.waits.splice(i, 1);
+    waits.splice(i, 1);
     reap(k, child);
     reply(k, w.kmsg, statusReply(child));
   }
@@ -267,13 +271,13 @@ export const procRoutines: RoutineTable = {
       return err(KERN_NOT_FOUND);
     }
     if (req.nohang) return ok({ pid: 0 });
-    caller.waits.push({ kmsg, pid });
+    (caller.waits ??= []).push({ kmsg, pid });
     return DEFER;
   }],
 
   [ID.TASK_AWAIT]: ['task_wait', (_k, target, _req, kmsg) => {
     if (target.state === 'terminated') return statusReply(target);
-    target.watchers.push(kmsg);
+    (target.watchers ??= []).push(kmsg);
     return DEFER;
   }],
 
@@ -329,5 +333,5 @@ export const ZOMBIE_OK = new Set([ID.TASK_INFO, ID.TASK_AWAIT, ID.TASK_SELF]);
 
 /** Deferred requests held by the process model (for the audit). */
 export function pendingRequests(task: Task): KMsg[] {
-  return [...task.waits.map((w) => w.kmsg), ...task.watchers];
+  return [...(task.waits ?? []).map((w) => w.kmsg), ...(task.watchers ?? [])];
 }

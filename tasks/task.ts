@@ -112,10 +112,10 @@ export class Task {
   zombie = false;
   /** Waited for: gone from the process table (its record stays in the kernel's history). */
   reaped = false;
-  /** This task's pending wait() requests (pid -1 = any child). */
-  readonly waits: { kmsg: KMsg; pid: number }[] = [];
-  /** Requests waiting on a handle to this task for its end. */
-  readonly watchers: KMsg[] = [];
+  /** This task's pending wait() requests (pid -1 = any child); made on first use. */
+  waits: { kmsg: KMsg; pid: number }[] | null = null;
+  /** Requests waiting on a handle to this task for its end; made on first use. */
+  watchers: KMsg[] | null = null;
   /** task_suspend count: the task is not dispatched while it is above 0. */
   suspendCount = 0;
   /** Ready, but held off the CPUs because it is suspended. */
