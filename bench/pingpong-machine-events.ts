@@ -7,24 +7,17 @@ import { assign, setup } from 'xstate';
 import { callSys, MACH_RCV_TIMED_OUT, type SysDoneEvent, type TaskInput } from '../index.ts';
 import { xstatePingPong } from './baselines.ts';
 import type { BenchContext, Benchmark } from './harness.ts';
-import { machinePingPong, type Args, type Ctx } from './pingpong-machine.ts';
+import { end, initialContext, machinePingPong, more, pinger, start, type Ctx } from './pingpong-machine.ts';
 import { BARRIER } from './workloads.ts';
 
 type Done<N extends Parameters<typeof callSys>[0]> = SysDoneEvent<N>;
 
 const eventsMachine = setup({
   types: { context: {} as Ctx, input: {} as TaskInput, output: {} as number, events: {} as SysDoneEvent },
-  guards: {
-    pinger: ({ context }) => context.pinger,
-    more: ({ context }) => context.i + 1 < context.n,
-  },
-  actions: {
-    next: assign({ i: ({ context }) => context.i + 1 }),
-    start: ({ context }) => context.clock.start(),
-    end: ({ context }) => context.clock.end(),
-  },
+  guards: { pinger, more },
+  actions: { next: assign({ i: ({ context }) => context.i + 1 }), start, end },
 }).createMachine({
-  context: ({ input }) => ({ ...(input.args as Args), notifyPort: input.notifyPort, port: 0, peerPort: 0, i: 0, finished: false }),
+  context: initialContext,
   initial: 'allocating',
   states: {
     allocating: {

@@ -27,21 +27,28 @@ export interface Ctx extends Args {
   finished: boolean;
 }
 
+// What both machine styles share (this file's invoke machine, and pingpong-machine-events.ts).
+export const pinger = ({ context }: { context: Ctx }): boolean => context.pinger;
+export const more = ({ context }: { context: Ctx }): boolean => context.i + 1 < context.n;
+export const start = ({ context }: { context: Ctx }): void => context.clock.start();
+export const end = ({ context }: { context: Ctx }): void => context.clock.end();
+export const initialContext = ({ input }: { input: TaskInput }): Ctx => ({
+  ...(input.args as Args),
+  notifyPort: input.notifyPort,
+  port: 0,
+  peerPort: 0,
+  i: 0,
+  finished: false,
+});
+
 /** A ping-pong task as a machine program: set-up, barrier, then send/receive n times. */
 export const pingPongMachine = setup({
   types: { context: {} as Ctx, input: {} as TaskInput, output: {} as number },
   actors: machActors,
-  guards: {
-    pinger: ({ context }) => context.pinger,
-    more: ({ context }) => context.i + 1 < context.n,
-  },
-  actions: {
-    next: assign({ i: ({ context }) => context.i + 1 }),
-    start: ({ context }) => context.clock.start(),
-    end: ({ context }) => context.clock.end(),
-  },
+  guards: { pinger, more },
+  actions: { next: assign({ i: ({ context }) => context.i + 1 }), start, end },
 }).createMachine({
-  context: ({ input }) => ({ ...(input.args as Args), notifyPort: input.notifyPort, port: 0, peerPort: 0, i: 0, finished: false }),
+  context: initialContext,
   initial: 'allocating',
   states: {
     allocating: {
