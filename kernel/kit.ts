@@ -88,7 +88,8 @@ export function traceLines(records: readonly TraceRecord[], kinds: readonly Trac
  * renderMermaid(focus(k.trace.records)) // only the tasks' own messages
  */
 export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolean; sleeps?: boolean } = {}): TraceRecord[] {
-  const sleeping = new Set<number>();
+  // Tasks whose block was dropped: their next wake goes too.
+  const hidden = new Set<number>();
   const out: TraceRecord[] = [];
   for (const r of records) {
     // A port dying with nothing in it, and the kernel reaping its own children, tell nothing.
@@ -96,11 +97,11 @@ export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolea
     if (r.kind === 'reap' && r.peer === 0) continue;
     if (!keep.sleeps) {
       if (r.kind === 'block' && r.detail?.endsWith('.sleep)')) {
-        sleeping.add(r.pid);
+        hidden.add(r.pid);
         continue;
       }
       if (r.kind === 'timeout' && r.portLabel?.endsWith('.sleep')) continue;
-      if (r.kind === 'wake' && sleeping.delete(r.pid)) continue;
+      if (r.kind === 'wake' && hidden.delete(r.pid)) continue;
     }
     if (!keep.syscalls) {
       if (r.kind === 'trap' || r.kind === 'syscall') continue;
@@ -109,11 +110,11 @@ export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolea
       const kernelSide = r.pid === 0 || r.peer === 0;
       if ((r.kind === 'send' || r.kind === 'receive') && kernelSide && r.op === undefined) continue;
       // A task blocked only for the kernel's answer (its reply port): not part of the story.
-      if (r.kind === 'block' && /\.reply(\.\d+)?\)$|\[\d+\]\.reply\)$/.test(r.detail ?? '')) {
-        sleeping.add(r.pid);
+      if (r.kind === 'block' && /\.reply\)$/.test(r.detail ?? '')) {
+        hidden.add(r.pid);
         continue;
       }
-      if (r.kind === 'wake' && sleeping.delete(r.pid)) continue;
+      if (r.kind === 'wake' && hidden.delete(r.pid)) continue;
     }
     out.push(r);
   }
