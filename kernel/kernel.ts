@@ -589,10 +589,15 @@ export class Kernel<S = unknown> {
   serveLater(port: Port): void {
     if (port.serving) return;
     port.serving = true;
-    this.clock.after(0, () => {
-      port.serving = false;
-      serve(this, port);
-    });
+    this.clock.fireAfter(
+      0,
+      (port.server ??= {
+        fire: () => {
+          port.serving = false;
+          serve(this, port);
+        },
+      }),
+    );
   }
 
   // ---------------------------------------------------------------------------

@@ -101,6 +101,8 @@ export class Port {
   lastReceiver = -1;
   /** Kernel-received ports: a serve pass is already scheduled. */
   serving = false;
+  /** Kernel-received ports: what the clock calls to serve them (made once per port). */
+  server: { fire(): void } | null = null;
 
   constructor(id: number, receiver: IpcSpace | null, label = '', role = '') {
     this.id = id;
