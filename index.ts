@@ -37,25 +37,25 @@ export function boot(options: BootOptions = {}): Kernel<Sys> {
 // --- kernel/ ---------------------------------------------------------------------
 export { Kernel } from './kernel/kernel.ts';
 export type { DeadlockEntry, KernelOptions, RpcOptions, RunOptions, RunReport, SpawnOptions } from './kernel/kernel.ts';
-export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc.ts';
-export { Cpu } from './kernel/sched.ts';
-export { KILLED, XMACH_NOTIFY_SIGNAL, ps } from './kernel/proc.ts';
-export { renderTree, renderTreeMermaid } from './kernel/proctree.ts';
-export type { ProcessOptions, ProcRow, Share, Signal } from './kernel/proc.ts';
-export type { SchedOptions, SchedPolicy } from './kernel/sched.ts';
-export { Clock, Timer } from './kernel/clock.ts';
-export { Random } from './kernel/random.ts';
-export { Trace } from './kernel/trace.ts';
-export { renderJsonLines } from './kernel/render-jsonl.ts';
-export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats } from './kernel/timeline.ts';
-export type { Interval, TaskSchedStats } from './kernel/timeline.ts';
-export type { Counters, TraceKind, TraceOptions, TraceRecord } from './kernel/trace.ts';
-export { renderTable } from './kernel/render-table.ts';
-export type { TableOptions } from './kernel/render-table.ts';
-export { renderMermaid } from './kernel/render-mermaid.ts';
-export type { MermaidOptions } from './kernel/render-mermaid.ts';
-export * from './kernel/notify.ts';
-export * as ids from './kernel/syscall-ids.ts';
+export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc/ipc.ts';
+export { Cpu } from './kernel/sched/sched.ts';
+export { KILLED, XMACH_NOTIFY_SIGNAL, ps } from './kernel/task/proc.ts';
+export { renderTree, renderTreeMermaid } from './trace/proctree.ts';
+export type { ProcessOptions, ProcRow, Share, Signal } from './kernel/task/proc.ts';
+export type { SchedOptions, SchedPolicy } from './kernel/sched/sched.ts';
+export { Clock, Timer } from './kernel/time/clock.ts';
+export { Random } from './kernel/time/random.ts';
+export { Trace } from './trace/trace.ts';
+export { renderJsonLines } from './trace/render-jsonl.ts';
+export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats } from './trace/timeline.ts';
+export type { Interval, TaskSchedStats } from './trace/timeline.ts';
+export type { Counters, TraceKind, TraceOptions, TraceRecord } from './trace/trace.ts';
+export { renderTable } from './trace/render-table.ts';
+export type { TableOptions } from './trace/render-table.ts';
+export { renderMermaid } from './trace/render-mermaid.ts';
+export type { MermaidOptions } from './trace/render-mermaid.ts';
+export * from './kernel/ipc/notify.ts';
+export * as ids from './kernel/server/ids.ts';
 
 // --- ports/ ----------------------------------------------------------------------
 export * from './ports/codes.ts';
@@ -92,7 +92,7 @@ export { callSys, machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
 export type { SysDoneEvent, SysErrorEvent, SyscallActors, SyscallName } from './syscalls/actors.ts';
 
 // --- test kit --------------------------------------------------------------------
-export { focus, simulate, traceLines } from './kernel/kit.ts';
+export { focus, simulate, traceLines } from './testing/kit.ts';
 export { audit } from './kernel/audit.ts';
 export type { AuditReport } from './kernel/audit.ts';
-export type { Simulation } from './kernel/kit.ts';
+export type { Simulation } from './testing/kit.ts';

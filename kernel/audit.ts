@@ -2,7 +2,7 @@ import type { KMsg, RightInTransit } from '../ports/message.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
 import type { AnyKernel } from './kernel.ts';
-import { pendingRequests } from './proc.ts';
+import { pendingRequests } from './task/proc.ts';
 
 /** Totals the audit found, beside the problems. */
 export interface AuditReport {

@@ -5,19 +5,19 @@ import { Port, PortSet } from '../ports/port.ts';
 import { IpcSpace } from '../ports/space.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import type { Program } from '../tasks/program.ts';
-import { TaskHost } from './host.ts';
+import { TaskHost } from './task/host.ts';
 import type { TaskEvent } from '../tasks/task-machine.ts';
 import { Task, type Wait } from '../tasks/task.ts';
-import { Clock } from './clock.ts';
-import { Ipc, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc.ts';
-import { Random } from './random.ts';
-import { CpuScheduler } from './cpu.ts';
-import type { Cpu, SchedOptions } from './sched.ts';
-import { createTask, createThread, endTask, execProgram } from './lifecycle.ts';
-import { ps, type ProcessOptions, type ProcRow } from './proc.ts';
-import { serve } from './syscall-server.ts';
-import * as ID from './syscall-ids.ts';
-import { Trace, type Counters, type TraceOptions, type TraceRecord } from './trace.ts';
+import { Clock } from './time/clock.ts';
+import { Ipc, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc/ipc.ts';
+import { Random } from './time/random.ts';
+import { CpuScheduler } from './sched/cpu.ts';
+import type { Cpu, SchedOptions } from './sched/sched.ts';
+import { createTask, createThread, endTask, execProgram } from './task/lifecycle.ts';
+import { ps, type ProcessOptions, type ProcRow } from './task/proc.ts';
+import { serve } from './server/serve.ts';
+import * as ID from './server/ids.ts';
+import { Trace, type Counters, type TraceOptions, type TraceRecord } from '../trace/trace.ts';
 
 /** What the syscalls layer builds for each task. Injected by `boot`, so the kernel never imports that layer. */
 export interface SysLayer {

@@ -9,10 +9,10 @@ import {
 import type { OutMessage, ReceivedRight, RightToSend } from '../ports/message.ts';
 import type { RightKind } from '../ports/space.ts';
 import type { Kernel, RpcOptions } from '../kernel/kernel.ts';
-import type { ReceiveOptions, ReceiveResult, SendOptions } from '../kernel/ipc.ts';
-import { MACH_NOTIFY_SEND_ONCE } from '../kernel/notify.ts';
-import * as ID from '../kernel/syscall-ids.ts';
-import type { ProcRow, Share, Signal } from '../kernel/proc.ts';
+import type { ReceiveOptions, ReceiveResult, SendOptions } from '../kernel/ipc/ipc.ts';
+import { MACH_NOTIFY_SEND_ONCE } from '../kernel/ipc/notify.ts';
+import * as ID from '../kernel/server/ids.ts';
+import type { ProcRow, Share, Signal } from '../kernel/task/proc.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import type { Program } from '../tasks/program.ts';
 import type { Task } from '../tasks/task.ts';

@@ -1,6 +1,6 @@
 import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
-import type { TimerTarget } from '../kernel/clock.ts';
-import type { Burst, Cpu } from '../kernel/sched.ts';
+import type { TimerTarget } from '../kernel/time/clock.ts';
+import type { Burst, Cpu } from '../kernel/sched/sched.ts';
 import type { KMsg } from '../ports/message.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';

@@ -1,5 +1,5 @@
-import type { Task } from '../tasks/task.ts';
-import type { Timer } from './clock.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { Timer } from '../time/clock.ts';
 
 /** CPU scheduling policies. */
 export type SchedPolicy = 'fcfs' | 'rr' | 'priority';

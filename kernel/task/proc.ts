@@ -6,14 +6,14 @@ import {
   KERN_NOT_FOUND,
   KERN_SUCCESS,
   KERN_TERMINATED,
-} from '../ports/codes.ts';
-import type { KMsg } from '../ports/message.ts';
-import type { ExitStatus, PCB } from '../tasks/pcb.ts';
-import type { Program } from '../tasks/program.ts';
-import type { Task } from '../tasks/task.ts';
-import type { AnyKernel } from './kernel.ts';
-import { DEFER, dropReply, err, int, ok, reply, type RoutineTable } from './mig.ts';
-import * as ID from './syscall-ids.ts';
+} from '../../ports/codes.ts';
+import type { KMsg } from '../../ports/message.ts';
+import type { ExitStatus, PCB } from '../../tasks/pcb.ts';
+import type { Program } from '../../tasks/program.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { AnyKernel } from '../kernel.ts';
+import { DEFER, dropReply, err, int, ok, reply, type RoutineTable } from '../server/mig.ts';
+import * as ID from '../server/ids.ts';
 
 /** Options of the process model. */
 export interface ProcessOptions {

@@ -14,14 +14,14 @@ import {
   MACH_SEND_TIMED_OUT,
   MACH_SEND_WILL_NOTIFY,
   codeName,
-} from '../ports/codes.ts';
-import { copyBody, type Disposition, type InMessage, type KMsg, type OutMessage, type RightInTransit } from '../ports/message.ts';
-import type { Port, PortSet } from '../ports/port.ts';
-import { canGive, checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../ports/rights.ts';
-import type { Entry, IpcSpace } from '../ports/space.ts';
-import type { Task } from '../tasks/task.ts';
-import type { AnyKernel } from './kernel.ts';
-import type { TraceRecord } from './trace.ts';
+} from '../../ports/codes.ts';
+import { copyBody, type Disposition, type InMessage, type KMsg, type OutMessage, type RightInTransit } from '../../ports/message.ts';
+import type { Port, PortSet } from '../../ports/port.ts';
+import { canGive, checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../../ports/rights.ts';
+import type { Entry, IpcSpace } from '../../ports/space.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { AnyKernel } from '../kernel.ts';
+import type { TraceRecord } from '../../trace/trace.ts';
 import { portDies, sendNotification } from './death.ts';
 import { ReceiveWait, SendWait } from './waits.ts';
 import {

@@ -1,10 +1,10 @@
-import type { ExitStatus } from '../tasks/pcb.ts';
-import { asyncStarter, isMachine, machineStarter, type Program, type TaskInput } from '../tasks/program.ts';
-import { Task } from '../tasks/task.ts';
-import { Port } from '../ports/port.ts';
-import { destroyReceive, destroySpace } from '../ports/rights.ts';
-import { IpcSpace } from '../ports/space.ts';
-import type { AnyKernel, Kernel, SpawnOptions } from './kernel.ts';
+import type { ExitStatus } from '../../tasks/pcb.ts';
+import { asyncStarter, isMachine, machineStarter, type Program, type TaskInput } from '../../tasks/program.ts';
+import { Task } from '../../tasks/task.ts';
+import { Port } from '../../ports/port.ts';
+import { destroyReceive, destroySpace } from '../../ports/rights.ts';
+import { IpcSpace } from '../../ports/space.ts';
+import type { AnyKernel, Kernel, SpawnOptions } from '../kernel.ts';
 import { afterExit } from './proc.ts';
 
 /**

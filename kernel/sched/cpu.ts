@@ -1,5 +1,5 @@
-import type { Task } from '../tasks/task.ts';
-import type { AnyKernel } from './kernel.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { AnyKernel } from '../kernel.ts';
 import { Cpu, ReadyQueue, type SchedOptions } from './sched.ts';
 
 /**

@@ -14,16 +14,16 @@ import {
   NETNAME_NOT_CHECKED_IN,
   NETNAME_NOT_YOURS,
   codeName,
-} from '../ports/codes.ts';
-import { validQlimit, type Port } from '../ports/port.ts';
-import { deallocateName, destroyReceive, modRefs, putRight, releaseRight, takeRight } from '../ports/rights.ts';
-import { IpcSpace } from '../ports/space.ts';
-import type { Task } from '../tasks/task.ts';
-import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_NO_SENDERS } from './notify.ts';
-import * as ID from './syscall-ids.ts';
-import type { AnyKernel } from './kernel.ts';
+} from '../../ports/codes.ts';
+import { validQlimit, type Port } from '../../ports/port.ts';
+import { deallocateName, destroyReceive, modRefs, putRight, releaseRight, takeRight } from '../../ports/rights.ts';
+import { IpcSpace } from '../../ports/space.ts';
+import type { Task } from '../../tasks/task.ts';
+import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_NO_SENDERS } from '../ipc/notify.ts';
+import * as ID from './ids.ts';
+import type { AnyKernel } from '../kernel.ts';
 import { DEFER, err, int, ok, reply, type Reply, type RoutineTable } from './mig.ts';
-import { procRoutines, ZOMBIE_OK } from './proc.ts';
+import { procRoutines, ZOMBIE_OK } from '../task/proc.ts';
 
 /** The task's kernel-port interface: ports and the task itself. */
 const taskPortHandlers: RoutineTable = {

@@ -1,11 +1,11 @@
-import { MACH_RCV_TIMED_OUT, MACH_SEND_NOTIFY_IN_PROGRESS, MACH_SEND_TIMED_OUT } from '../ports/codes.ts';
-import type { KMsg } from '../ports/message.ts';
-import type { Port, PortSet, RecvWaiter, SendWaiter } from '../ports/port.ts';
-import type { Entry } from '../ports/space.ts';
-import type { Task, Wait } from '../tasks/task.ts';
-import type { Timer } from './clock.ts';
+import { MACH_RCV_TIMED_OUT, MACH_SEND_NOTIFY_IN_PROGRESS, MACH_SEND_TIMED_OUT } from '../../ports/codes.ts';
+import type { KMsg } from '../../ports/message.ts';
+import type { Port, PortSet, RecvWaiter, SendWaiter } from '../../ports/port.ts';
+import type { Entry } from '../../ports/space.ts';
+import type { Task, Wait } from '../../tasks/task.ts';
+import type { Timer } from '../time/clock.ts';
 import type { Ipc, ReceiveResult } from './ipc.ts';
-import type { AnyKernel } from './kernel.ts';
+import type { AnyKernel } from '../kernel.ts';
 
 /**
  * A task blocked in msg_send because the queue was full. It is at once the

@@ -1,10 +1,10 @@
-import { MACH_RCV_PORT_DIED, MACH_SEND_INVALID_DEST } from '../ports/codes.ts';
-import type { KMsg, RightInTransit } from '../ports/message.ts';
-import type { Port } from '../ports/port.ts';
-import type { Task } from '../tasks/task.ts';
-import type { AnyKernel } from './kernel.ts';
+import { MACH_RCV_PORT_DIED, MACH_SEND_INVALID_DEST } from '../../ports/codes.ts';
+import type { KMsg, RightInTransit } from '../../ports/message.ts';
+import type { Port } from '../../ports/port.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { AnyKernel } from '../kernel.ts';
 import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_SEND_ONCE, notificationName } from './notify.ts';
-import type { TraceRecord } from './trace.ts';
+import type { TraceRecord } from '../../trace/trace.ts';
 
 const NO_RIGHTS: RightInTransit[] = [];
 

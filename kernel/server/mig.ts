@@ -1,9 +1,9 @@
-import { KERN_SUCCESS } from '../ports/codes.ts';
-import type { KMsg, RightInTransit } from '../ports/message.ts';
-import { releaseRight } from '../ports/rights.ts';
-import type { Task } from '../tasks/task.ts';
-import type { AnyKernel } from './kernel.ts';
-import * as ID from './syscall-ids.ts';
+import { KERN_SUCCESS } from '../../ports/codes.ts';
+import type { KMsg, RightInTransit } from '../../ports/message.ts';
+import { releaseRight } from '../../ports/rights.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { AnyKernel } from '../kernel.ts';
+import * as ID from './ids.ts';
 
 /**
  * The server side of MIG-style routines: what a kernel handler answers, and

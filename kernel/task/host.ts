@@ -1,8 +1,8 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
-import type { ExitStatus } from '../tasks/pcb.ts';
-import type { ProgramHost } from '../tasks/program.ts';
-import type { Task } from '../tasks/task.ts';
-import type { AnyKernel } from './kernel.ts';
+import type { ExitStatus } from '../../tasks/pcb.ts';
+import type { ProgramHost } from '../../tasks/program.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { AnyKernel } from '../kernel.ts';
 
 /**
  * What program adapters (tasks/program.ts) ask of the kernel: who executes

@@ -1,7 +1,7 @@
 import type { ExitStatus } from '../tasks/pcb.ts';
 import type { Task } from '../tasks/task.ts';
-import type { Kernel, RunOptions, RunReport } from './kernel.ts';
-import type { TraceKind, TraceRecord } from './trace.ts';
+import type { Kernel, RunOptions, RunReport } from '../kernel/kernel.ts';
+import type { TraceKind, TraceRecord } from '../trace/trace.ts';
 
 /** What `simulate` hands back: the kernel after its run, and ways to look at it. */
 export interface Simulation<S = unknown> {

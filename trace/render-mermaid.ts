@@ -1,4 +1,4 @@
-import { replyId } from './syscall-ids.ts';
+import { replyId } from '../kernel/server/ids.ts';
 import type { TraceRecord } from './trace.ts';
 
 /** Options of renderMermaid. */
