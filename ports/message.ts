@@ -71,30 +71,50 @@ export interface RightInTransit {
   port: Port | null;
 }
 
+/** The rights list of a message that carries none (shared, never written). */
+export const NO_RIGHTS: RightInTransit[] = [];
+
 /**
  * A message inside the kernel (GNU Mach `ipc_kmsg`): the copied body and the
- * rights it carries, taken out of the sender's space at copy-in.
+ * rights it carries, taken out of the sender's space at copy-in. Every
+ * in-kernel message is made by this one constructor (a task's send, a
+ * server's reply, a kernel notification); the rest is filled in by whoever
+ * builds it.
+ *
+ * @example
+ * const kmsg = new KMsg(port, 7, copy.value, copy.size, task.pid, clock.now());
+ * kmsg.reply = takeRight(space, replyName, 'make-send-once', hooks);
  */
-export interface KMsg {
-  id: number;
-  body: unknown;
-  size: number;
-  dest: Port;
+export class KMsg {
   /** True when sent to a send-once right: such sends ignore the queue limit. */
-  destOnce: boolean;
+  destOnce = false;
   /** The destination right, when the send moved it (move-send, move-send-once); consumed at receive. */
-  destRight: RightInTransit | null;
-  reply: RightInTransit | null;
-  rights: RightInTransit[];
-  sender: number;
-  seqno: number;
-  sentAt: number;
+  destRight: RightInTransit | null = null;
+  reply: RightInTransit | null = null;
+  rights: RightInTransit[] = NO_RIGHTS;
+  /** Stamped by the port when the message is dequeued. */
+  seqno = 0;
   /** Trace sequence number of the send, so the receive can point back to it. */
-  traceId: number;
+  traceId = -1;
   /** Set when the message was forced past the queue limit (SEND_NOTIFY): whom to tell when it leaves the queue. */
-  marequest: MsgAcceptedRequest | null;
+  marequest: MsgAcceptedRequest | null = null;
   /** A kernel notification (EMERGENCY in Mach 2.5 terms). */
-  notification: boolean;
+  notification = false;
+
+  constructor(
+    /** The port it goes to. */
+    public dest: Port,
+    /** `msgh_id`. */
+    public id: number,
+    /** The copied body. */
+    public body: unknown,
+    /** Body bytes, as counted when copied. */
+    public size: number,
+    /** pid of the sender (0: the kernel). */
+    public sender: number,
+    /** Virtual time of the send. */
+    public sentAt: number,
+  ) {}
 }
 
 /** A pending msg-accepted notification for a message cached past the queue limit. */

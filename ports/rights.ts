@@ -167,17 +167,35 @@ export function putRight(space: IpcSpace, r: RightInTransit, hooks: RightHooks):
   }
 }
 
-/** Destroys a right in transit (its message was destroyed): Mach's consequences follow. */
-export function releaseRight(r: RightInTransit, hooks: RightHooks): void {
+/**
+ * How a right in transit ends:
+ * - `destroyed` (default): its message was destroyed or refused. A send right is
+ *   released (no-senders when it was the last); a send-once right sends a
+ *   send-once notification to its live port; a receive right lets the port die.
+ * - `used`: the right carried its own message to delivery (the destination
+ *   right of a received message). A send-once right is spent without a
+ *   notification; a send right is released as above.
+ * - `abandoned`: the task that would have been answered is gone or is another
+ *   program now (exit, exec): the right is counted out, nothing is sent.
+ */
+export type RightEnd = 'destroyed' | 'used' | 'abandoned';
+
+/**
+ * Routine: releaseRight
+ * Purpose: the one path that ends a right in transit, with Mach's consequences
+ * (see `RightEnd`). Every message's destination, reply and body rights end here.
+ */
+export function releaseRight(r: RightInTransit, hooks: RightHooks, end: RightEnd = 'destroyed'): void {
   const port = r.port;
   if (!port) return;
   switch (r.kind) {
     case 'send':
-      dropSendRight(port, hooks);
+      if (end === 'abandoned') port.srights--;
+      else dropSendRight(port, hooks);
       break;
     case 'send-once':
       port.sorights--;
-      if (port.active) hooks.sendOnceDestroyed(port);
+      if (end === 'destroyed' && port.active) hooks.sendOnceDestroyed(port);
       break;
     case 'receive':
       hooks.receiveDestroyed(port);

@@ -1,12 +1,11 @@
 import { MACH_RCV_PORT_DIED, MACH_SEND_INVALID_DEST } from '../../ports/codes.ts';
-import type { KMsg, RightInTransit } from '../../ports/message.ts';
+import { KMsg } from '../../ports/message.ts';
 import type { Port } from '../../ports/port.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { AnyKernel } from '../kernel.ts';
 import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_SEND_ONCE, notificationName } from './notify.ts';
 import type { TraceRecord } from '../../trace/trace.ts';
 
-const NO_RIGHTS: RightInTransit[] = [];
 
 /**
  * Routine: sendNotification (GNU Mach ipc_notify_*)
@@ -15,10 +14,9 @@ const NO_RIGHTS: RightInTransit[] = [];
  */
 export function sendNotification(k: AnyKernel, port: Port, id: number, body: unknown): void {
   k.trace.counters.notifications++;
-  const kmsg: KMsg = {
-    id, body, size: 0, dest: port, destOnce: true, destRight: null, reply: null, rights: NO_RIGHTS, sender: 0,
-    seqno: 0, sentAt: k.clock.now(), traceId: -1, marequest: null, notification: true,
-  };
+  const kmsg = new KMsg(port, id, body, 0, 0, k.clock.now());
+  kmsg.destOnce = true;
+  kmsg.notification = true;
   if (k.trace.on) {
     const owner = port.receiver ? k.tasks.get(port.receiver.pid) : undefined;
     const r: Omit<TraceRecord, 'seq'> = {

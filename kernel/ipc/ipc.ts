@@ -15,7 +15,7 @@ import {
   MACH_SEND_WILL_NOTIFY,
   codeName,
 } from '../../ports/codes.ts';
-import { copyBody, type Disposition, type InMessage, type KMsg, type OutMessage, type RightInTransit } from '../../ports/message.ts';
+import { copyBody, KMsg, NO_RIGHTS, type Disposition, type InMessage, type OutMessage, type RightInTransit } from '../../ports/message.ts';
 import type { Port, PortSet } from '../../ports/port.ts';
 import { canGive, checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../../ports/rights.ts';
 import type { Entry, IpcSpace } from '../../ports/space.ts';
@@ -177,22 +177,11 @@ export class Ipc implements RightHooks {
     // Copy in: from here on the message owns its rights.
     let destRight: RightInTransit | null = null;
     if (destDisp === 'move-send' || destDisp === 'move-send-once') destRight = takeRight(space, dest, destDisp, this);
-    const kmsg: KMsg = {
-      id,
-      body: copy.value,
-      size: copy.size,
-      dest: port,
-      destOnce: destDisp === 'move-send-once' || destDisp === 'make-send-once',
-      destRight,
-      reply: replyName !== 0 ? takeRight(space, replyName, replyDisp, this) : null,
-      rights: rights.length === 0 ? NO_RIGHTS : rights.map((r) => takeRight(space, r.name, r.disposition, this)),
-      sender: task.pid,
-      seqno: 0,
-      sentAt: k.clock.now(),
-      traceId: -1,
-      marequest: null,
-      notification: false,
-    };
+    const kmsg = new KMsg(port, id, copy.value, copy.size, task.pid, k.clock.now());
+    kmsg.destOnce = destDisp === 'move-send-once' || destDisp === 'make-send-once';
+    kmsg.destRight = destRight;
+    if (replyName !== 0) kmsg.reply = takeRight(space, replyName, replyDisp, this);
+    if (rights.length !== 0) kmsg.rights = rights.map((r) => takeRight(space, r.name, r.disposition, this));
     k.trace.counters.bytesCopied += copy.size;
     if (!this.wouldBlock(port, destDisp) || !port.active) {
       this.post(kmsg);
@@ -401,13 +390,9 @@ export class Ipc implements RightHooks {
 
   private consumeDestRight(kmsg: KMsg): void {
     const r = kmsg.destRight;
-    if (!r || !r.port) return;
+    if (!r) return;
     kmsg.destRight = null;
-    if (r.kind === 'send-once') r.port.sorights--;
-    else if (r.kind === 'send') {
-      r.port.srights--;
-      if (r.port.srights === 0) this.noSenders(r.port);
-    }
+    releaseRight(r, this, 'used');
   }
 
   /** Pseudo-receive: gives a message's rights back to its sender (send failed or timed out). */
@@ -439,10 +424,7 @@ export class Ipc implements RightHooks {
     }
     const r = kmsg.destRight;
     kmsg.destRight = null;
-    if (r?.port) {
-      if (r.kind === 'send') r.port.srights--;
-      else if (r.kind === 'send-once') r.port.sorights--;
-    }
+    if (r) releaseRight(r, this);
     if (kmsg.reply) releaseRight(kmsg.reply, this);
     for (const right of kmsg.rights) releaseRight(right, this);
     kmsg.reply = null;
@@ -529,5 +511,4 @@ export class Ipc implements RightHooks {
   }
 }
 
-const NO_RIGHTS: RightInTransit[] = [];
 const NO_RIGHTS_TO_SEND: { name: number; disposition: Disposition }[] = [];

@@ -1,5 +1,5 @@
 import { KERN_SUCCESS } from '../../ports/codes.ts';
-import type { KMsg, RightInTransit } from '../../ports/message.ts';
+import { KMsg, type RightInTransit } from '../../ports/message.ts';
 import { releaseRight } from '../../ports/rights.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { AnyKernel } from '../kernel.ts';
@@ -47,11 +47,10 @@ export function reply(k: AnyKernel, req: KMsg, result: Reply): void {
     if (r) releaseRight(r, k.ipc);
     return;
   }
-  const kmsg: KMsg = {
-    id: ID.replyId(req.id), body: result.body, size: 0, dest: r.port, destOnce: r.kind === 'send-once', destRight: r,
-    reply: null, rights: result.rights ?? [], sender: 0, seqno: 0, sentAt: k.clock.now(), traceId: -1, marequest: null,
-    notification: false,
-  };
+  const kmsg = new KMsg(r.port, ID.replyId(req.id), result.body, 0, 0, k.clock.now());
+  kmsg.destOnce = r.kind === 'send-once';
+  kmsg.destRight = r;
+  if (result.rights) kmsg.rights = result.rights;
   k.ipc.post(kmsg);
 }
 
@@ -60,9 +59,8 @@ export function reply(k: AnyKernel, req: KMsg, result: Reply): void {
  * notification an unused reply right would send (exit and exec: the caller
  * is gone, or is another program now).
  */
-export function dropReply(req: KMsg): void {
+export function dropReply(k: AnyKernel, req: KMsg): void {
   const r = req.reply;
   req.reply = null;
-  if (r?.port && r.kind === 'send-once') r.port.sorights--;
-  else if (r?.port && r.kind === 'send') r.port.srights--;
+  if (r) releaseRight(r, k.ipc, 'abandoned');
 }

@@ -231,14 +231,14 @@ export const procRoutines: RoutineTable = {
       caller.lastError = `exec: no program ${typeof req.path === 'string' ? JSON.stringify(req.path) : ''}`.trim();
       return err(KERN_INVALID_ARGUMENT);
     }
-    dropReply(kmsg);
+    dropReply(k, kmsg);
     k.exec(caller, program as Program<unknown>, req.args, typeof req.name === 'string' ? req.name : undefined);
     return DEFER;
   }],
 
   [ID.TASK_EXIT]: ['exit', (k, target, req, kmsg, caller) => {
     if (target !== caller.process) return err(KERN_INVALID_ARGUMENT);
-    dropReply(kmsg);
+    dropReply(k, kmsg);
     // exit() ends the whole process: every thread.
     const status: ExitStatus = { code: int(req.code) ? req.code : 0, reason: 'exit' };
     for (const t of caller.process.threads) if (t !== caller) k.kill(t, status, `exit by ${caller.pid}`);
