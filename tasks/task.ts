@@ -96,6 +96,8 @@ export class Task {
   cpu: Cpu | null = null;
   /** Order of arrival on the ready queue (ties in priority go first come, first served). */
   readySeq = 0;
+  /** Position in the priority run queue's heap (-1 when not in it). */
+  heapIndex = -1;
   /** A compute burst in progress (or preempted part-way). */
   burst: Burst | null = null;
   /** ms of the current quantum used (round robin). */

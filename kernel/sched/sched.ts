@@ -1,5 +1,6 @@
 import type { Task } from '../../tasks/task.ts';
 import type { Timer } from '../time/clock.ts';
+import { Heap } from '../time/heap.ts';
 
 /** CPU scheduling policies. */
 export type SchedPolicy = 'fcfs' | 'rr' | 'priority';
@@ -53,70 +54,42 @@ export class Cpu {
   }
 }
 
-/** The ready queue: FIFO for fcfs and rr, a heap on (priority, arrival) for priority. */
+/**
+ * The ready queue: FIFO for fcfs and rr, a heap on (priority, arrival) for
+ * priority (the same `Heap` as the clock's timers).
+ */
 export class ReadyQueue {
   private readonly fifo: Task[] = [];
   private head = 0;
-  private readonly heap: Task[] = [];
+  private readonly heap = new Heap<Task>(before);
   private seq = 0;
 
   constructor(private readonly byPriority: boolean) {}
 
   get length(): number {
-    return this.byPriority ? this.heap.length : this.fifo.length - this.head;
+    return this.byPriority ? this.heap.size : this.fifo.length - this.head;
   }
 
   push(task: Task): void {
     task.readySeq = this.seq++;
-    if (!this.byPriority) {
-      this.fifo.push(task);
-      return;
-    }
-    const h = this.heap;
-    h.push(task);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
+    if (this.byPriority) this.heap.push(task);
+    else this.fifo.push(task);
   }
 
   /** The task that would run next, without taking it. */
   peek(): Task | undefined {
-    return this.byPriority ? this.heap[0] : this.fifo[this.head];
+    return this.byPriority ? this.heap.peek() : this.fifo[this.head];
   }
 
   shift(): Task | undefined {
-    if (!this.byPriority) {
-      if (this.head >= this.fifo.length) return undefined;
-      const t = this.fifo[this.head++]!;
-      if (this.head > 1024 && this.head * 2 > this.fifo.length) {
-        this.fifo.splice(0, this.head);
-        this.head = 0;
-      }
-      return t;
+    if (this.byPriority) return this.heap.pop();
+    if (this.head >= this.fifo.length) return undefined;
+    const t = this.fifo[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.fifo.length) {
+      this.fifo.splice(0, this.head);
+      this.head = 0;
     }
-    const h = this.heap;
-    if (h.length === 0) return undefined;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
+    return t;
   }
 
   /** Takes task out if it is the newest in a FIFO queue (O(1)); false otherwise. */
@@ -126,23 +99,17 @@ export class ReadyQueue {
     return true;
   }
 
-  /** Takes a task out wherever it is (it was killed while ready). O(n): rare. */
+  /** Takes a task out wherever it is (it was killed while ready): O(log n) in the heap, O(n) in a FIFO (rare). */
   remove(task: Task): boolean {
-    if (!this.byPriority) {
-      const i = this.fifo.indexOf(task, this.head);
-      if (i < 0) return false;
-      this.fifo.splice(i, 1);
-      return true;
-    }
-    const i = this.heap.indexOf(task);
+    if (this.byPriority) return this.heap.remove(task);
+    const i = this.fifo.indexOf(task, this.head);
     if (i < 0) return false;
-    this.heap.splice(i, 1);
-    // A sorted array is a heap.
-    this.heap.sort((a, b) => (before(a, b) ? -1 : 1));
+    this.fifo.splice(i, 1);
     return true;
   }
 }
 
+/** Priority order: lower number first; equal priorities first come, first served. */
 function before(a: Task, b: Task): boolean {
   const pa = a.pcb.priority;
   const pb = b.pcb.priority;

@@ -1,5 +1,5 @@
 import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import { TimerHeap, type HeapItem } from './heap.ts';
+import { Heap, type HeapItem } from './heap.ts';
 
 /** Something a timer can call without a closure: its `fire()` runs when the timer does. */
 export interface TimerTarget {
@@ -8,7 +8,7 @@ export interface TimerTarget {
 
 /** A timer in the clock's heap. `cancel()` takes it out in O(log n). */
 export class Timer implements HeapItem {
-  index = -1;
+  heapIndex = -1;
   constructor(
     readonly clock: Clock,
     public time: number,
@@ -23,6 +23,11 @@ export class Timer implements HeapItem {
     this.target = null;
     this.clock.heap.remove(this);
   }
+}
+
+/** Timer order: by time; equal times in the order scheduled. */
+function earlier(a: Timer, b: Timer): boolean {
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
 
 function clampDelay(delay: number): number {
@@ -72,7 +77,7 @@ export interface ClockOptions {
  * clock.flush(); // logs: an hour later 3600000
  */
 export class Clock implements SchedulerLike {
-  readonly heap = new TimerHeap<Timer>();
+  readonly heap = new Heap<Timer>(earlier);
   readonly mode: 'virtual' | 'real';
   private current = 0;
   private seq = 0;

@@ -1,21 +1,23 @@
-/**
- * A binary min-heap keyed by (time, seq): O(log n) insert and pop. Equal times
- * pop in insertion order, which keeps timer firing deterministic.
- */
+/** Something a heap holds: it keeps its own position, so removal is O(log n). */
 export interface HeapItem {
-  time: number;
-  seq: number;
-  /** Position in the heap array, kept up to date for O(log n) removal; -1 when out. */
-  index: number;
+  /** Position in the heap array, kept up to date by the heap; -1 when out. */
+  heapIndex: number;
 }
 
-function less(a: HeapItem, b: HeapItem): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
-}
-
-/** The heap: `push`, `pop`, `peek` and `remove` of timers ordered by (time, seq). */
-export class TimerHeap<T extends HeapItem> {
+/**
+ * A binary min-heap: O(log n) push, pop and remove, O(1) peek. The order is
+ * the `less` it is made with; given a total order (ties broken by an arrival
+ * number), what pops is fully determined, which keeps runs deterministic. The
+ * clock's timers and the priority run queue both use it.
+ *
+ * @example
+ * const h = new Heap<Job>((a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq));
+ * h.push(job); h.pop(); // the earliest job
+ */
+export class Heap<T extends HeapItem> {
   private items: T[] = [];
+
+  constructor(private readonly less: (a: T, b: T) => boolean) {}
 
   get size(): number {
     return this.items.length;
@@ -28,9 +30,9 @@ export class TimerHeap<T extends HeapItem> {
 
   /** Inserts an item. */
   push(item: T): void {
-    item.index = this.items.length;
+    item.heapIndex = this.items.length;
     this.items.push(item);
-    this.up(item.index);
+    this.up(item.heapIndex);
   }
 
   /** Removes and returns the earliest item. */
@@ -41,25 +43,26 @@ export class TimerHeap<T extends HeapItem> {
     const last = items.pop()!;
     if (items.length > 0) {
       items[0] = last;
-      last.index = 0;
+      last.heapIndex = 0;
       this.down(0);
     }
-    top.index = -1;
+    top.heapIndex = -1;
     return top;
   }
 
-  /** Removes an item wherever it is (a cancelled timer). No-op if it is not in the heap. */
-  remove(item: T): void {
-    const i = item.index;
-    if (i < 0 || this.items[i] !== item) return;
+  /** Removes an item wherever it is (a cancelled timer). Returns false if it was not in the heap. */
+  remove(item: T): boolean {
+    const i = item.heapIndex;
+    if (i < 0 || this.items[i] !== item) return false;
     const last = this.items.pop()!;
     if (i < this.items.length) {
       this.items[i] = last;
-      last.index = i;
+      last.heapIndex = i;
       this.down(i);
-      this.up(last.index);
+      this.up(last.heapIndex);
     }
-    item.index = -1;
+    item.heapIndex = -1;
+    return true;
   }
 
   private up(i: number): void {
@@ -68,13 +71,13 @@ export class TimerHeap<T extends HeapItem> {
     while (i > 0) {
       const p = (i - 1) >> 1;
       const parent = items[p]!;
-      if (!less(item, parent)) break;
+      if (!this.less(item, parent)) break;
       items[i] = parent;
-      parent.index = i;
+      parent.heapIndex = i;
       i = p;
     }
     items[i] = item;
-    item.index = i;
+    item.heapIndex = i;
   }
 
   private down(i: number): void {
@@ -85,14 +88,14 @@ export class TimerHeap<T extends HeapItem> {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && less(items[r]!, items[l]!) ? r : l;
+      const c = r < n && this.less(items[r]!, items[l]!) ? r : l;
       const child = items[c]!;
-      if (!less(child, item)) break;
+      if (!this.less(child, item)) break;
       items[i] = child;
-      child.index = i;
+      child.heapIndex = i;
       i = c;
     }
     items[i] = item;
-    item.index = i;
+    item.heapIndex = i;
   }
 }
