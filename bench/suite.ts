@@ -16,6 +16,7 @@ import taskCreation from './task-creation.ts';
 import taskMemory from './task-memory.ts';
 import timers from './timers.ts';
 import trace from './trace.ts';
+import xdrBench from './xdr.ts';
 
 export function benchmarks(ctx: BenchContext): Benchmark[] {
   return [
@@ -30,6 +31,7 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     timers(ctx), // 7
     ...scale(ctx), // 8
     trace(ctx), // 9
+    xdrBench(ctx), // RPC: XDR vs JSON
     messageChannel(ctx), // 11
     ...fastPath(ctx), // the fast path, on vs off (1, 4, 8)
   ];
