@@ -55,7 +55,8 @@ export type { TableOptions } from './trace/render-table.ts';
 export { renderMermaid } from './trace/render-mermaid.ts';
 export type { MermaidOptions } from './trace/render-mermaid.ts';
 export * from './kernel/ipc/notify.ts';
-export * as ids from './kernel/server/ids.ts';
+export { ids, ROUTINES } from './kernel/server/defs.ts';
+export type { ArgDef, ArgType, RoutineDef, RoutineName } from './kernel/server/defs.ts';
 
 // --- ports/ ----------------------------------------------------------------------
 export * from './ports/codes.ts';

@@ -16,7 +16,7 @@ import type { Cpu, SchedOptions } from './sched/sched.ts';
 import { createTask, createThread, endTask, execProgram } from './task/lifecycle.ts';
 import { ps, type ProcessOptions, type ProcRow } from './task/proc.ts';
 import { serve } from './server/serve.ts';
-import * as ID from './server/ids.ts';
+import { ids as ID } from './server/defs.ts';
 import { Trace, type Counters, type TraceOptions, type TraceRecord } from '../trace/trace.ts';
 
 /** What the syscalls layer builds for each task. Injected by `boot`, so the kernel never imports that layer. */
@@ -220,7 +220,7 @@ export class Kernel<S = unknown> {
     if (this.proc.init) {
       // init: pid 1, a daemon that reaps whatever children it is given (orphans), forever.
       const init: Task = this.spawn('init', (async () => {
-        for (;;) await this.msgRpc(init, init.kernelPort, { id: ID.TASK_WAIT, body: { pid: -1, block: true } });
+        for (;;) await this.msgRpc(init, init.kernelPort, { id: ID.WAIT, body: { pid: -1, block: true } });
       }) as Program<S>, { daemon: true });
       this.init = init;
     }

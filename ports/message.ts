@@ -71,6 +71,11 @@ export interface RightInTransit {
   port: Port | null;
 }
 
+/** The id of the reply to a request with this id (MIG's convention: request + 100). */
+export function replyId(requestId: number): number {
+  return requestId + 100;
+}
+
 /** The rights list of a message that carries none (shared, never written). */
 export const NO_RIGHTS: RightInTransit[] = [];
 

@@ -1,48 +1,37 @@
 import { fromPromise, type AnyActorRef } from 'xstate';
+import { ROUTINES, type RoutineDef, type RoutineName } from '../kernel/server/defs.ts';
 import type { Sys } from './sys.ts';
 
-/**
- * The parameters of each system call, in order: a machine program invokes a
- * call with an `input` object of these names.
- *
- * @example
- * invoke: { src: 'msg_receive', input: ({ context }) => ({ name: context.port, opts: { timeout: 50 } }), onDone: … }
- */
-export const SYSCALL_PARAMS = {
+/** The traps and the helpers that are not routines of the interface table. */
+const TRAP_PARAMS = {
   msg_send: ['dest', 'msg', 'opts'],
   msg_receive: ['name', 'opts'],
   msg_rpc: ['dest', 'msg', 'opts'],
   call: ['dest', 'id', 'body', 'rights'],
-  port_allocate: ['right', 'label'],
-  port_deallocate: ['name'],
-  port_destroy: ['name'],
-  port_mod_refs: ['name', 'right', 'delta'],
-  port_get_refs: ['name', 'right'],
-  port_type: ['name'],
-  port_names: [],
-  port_set_qlimit: ['name', 'qlimit'],
-  port_get_attributes: ['name'],
-  port_set_label: ['name', 'label'],
-  port_move_member: ['member', 'after'],
-  port_request_notification: ['name', 'kind', 'notify'],
-  task_self: [],
-  task_info: ['handle'],
-  fork: ['child', 'opts'],
-  exec: ['program', 'opts'],
-  exit: ['code'],
-  wait: ['pid', 'opts'],
-  task_wait: ['handle'],
-  kill: ['handle', 'signal'],
-  task_suspend: ['handle'],
-  task_resume: ['handle'],
-  ps: [],
-  thread_create: ['fn', 'shared'],
-  netname_check_in: ['name', 'port'],
-  netname_look_up: ['name', 'opts'],
-  netname_check_out: ['name'],
   sleep: ['ms'],
   compute: ['ms'],
-} as const satisfies Partial<Record<keyof Sys, readonly string[]>>;
+} as const;
+
+/** The parameter names of an interface routine's stub, from its `args` in the table. */
+type ArgNames<A> = { readonly [I in keyof A]: A[I] extends readonly [infer N, ...unknown[]] ? N : never };
+type RoutineParams = { readonly [N in RoutineName]: ArgNames<(typeof ROUTINES)[N]['args']> };
+
+/**
+ * The parameters of each system call, in order: a machine program invokes a
+ * call with an `input` object of these names. The routines' come from the
+ * interface table (`ROUTINES`, kernel/server/defs.ts); the traps' are above.
+ *
+ * @example
+ * invoke: { src: 'msg_receive', input: ({ context }) => ({ name: context.port, opts: { timeout: 50 } }), onDone: … }
+ */
+export const SYSCALL_PARAMS: typeof TRAP_PARAMS & RoutineParams = {
+  ...TRAP_PARAMS,
+  ...(Object.fromEntries(Object.values(ROUTINES).map((d: RoutineDef) => [d.name, d.args.map((a) => a[0])])) as unknown as RoutineParams),
+};
+
+/** @internal A compile-time check: every routine and trap named here is a method of Sys. */
+export type _EveryCallIsOnSys = Assert<keyof typeof SYSCALL_PARAMS extends keyof Sys ? true : false>;
+type Assert<T extends true> = T;
 
 export type SyscallName = keyof typeof SYSCALL_PARAMS;
 
@@ -72,7 +61,7 @@ function build(impl: (name: SyscallName, input: Record<string, unknown>) => Prom
 /** The system calls of one task as actors (the kernel provides these to a machine program). */
 export function syscallActors(sys: Sys): SyscallActors {
   return build((name, input) => {
-    const args = SYSCALL_PARAMS[name].map((p) => input[p]);
+    const args = (SYSCALL_PARAMS[name] as readonly string[]).map((p) => input[p]);
     return (sys[name] as (...a: unknown[]) => Promise<unknown>)(...args);
   });
 }
@@ -123,7 +112,7 @@ export function callSys<N extends SyscallName, C = unknown, E = unknown>(
     const sys = sysOfSystem.get(self.system);
     if (!sys) throw new Error(`callSys('${name}'): this machine must run as an xmach task (kernel.spawn)`);
     const input = (typeof params === 'function' ? params(args) : (params ?? {})) as Record<string, unknown>;
-    const call = (sys[name] as (...a: unknown[]) => Promise<unknown>).apply(sys, SYSCALL_PARAMS[name].map((p) => input[p]));
+    const call = (sys[name] as (...a: unknown[]) => Promise<unknown>).apply(sys, (SYSCALL_PARAMS[name] as readonly string[]).map((p) => input[p]));
     call.then(
       (output) => self.send({ type: `sys.${name}`, output }),
       (error) => self.send({ type: `sys.${name}.error`, error }),

@@ -11,7 +11,7 @@ import type { RightKind } from '../ports/space.ts';
 import type { Kernel, RpcOptions } from '../kernel/kernel.ts';
 import type { ReceiveOptions, ReceiveResult, SendOptions } from '../kernel/ipc/ipc.ts';
 import { MACH_NOTIFY_SEND_ONCE } from '../kernel/ipc/notify.ts';
-import * as ID from '../kernel/server/ids.ts';
+import { ROUTINES as R, replyId, type RoutineDef } from '../kernel/server/defs.ts';
 import type { ProcRow, Share, Signal } from '../kernel/task/proc.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import type { Program } from '../tasks/program.ts';
@@ -166,6 +166,8 @@ export interface Sys {
   task_wait(handle: number): Promise<StubResult<{ pid: number; status: ExitStatus }>>;
   /** Sends a signal through a handle: 'term' (a notification the program may handle), 'kill', 'stop', 'cont'. */
   kill(handle: number, signal?: Signal): Promise<number>;
+  /** Ends the process a handle names (every thread), as a kill does: status 137. Codes: KERN_SUCCESS, KERN_TERMINATED. */
+  task_terminate(handle: number): Promise<number>;
   /** Suspends the task a handle names (its suspend count + 1): it is not dispatched until resumed. */
   task_suspend(handle: number): Promise<number>;
   /** Resumes it (suspend count − 1; KERN_FAILURE at 0). */
@@ -258,7 +260,9 @@ export function makeSys(k: Kernel, task: Task): Sys {
  * One task's sys. Methods live on the prototype (a task costs no closures);
  * call them on sys (`sys.msg_send(…)`), or bind them before passing them on.
  */
-class TaskSys implements Sys {
+interface TaskSys extends Sys {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+class TaskSys {
   private sleepPort = 0;
 
   constructor(
@@ -305,7 +309,7 @@ class TaskSys implements Sys {
   async call(dest: number, id: number, body: object, rights?: RightToSend[]): Promise<CallResult> {
     const r = await this.k.msgRpc(this.task, dest, rights ? { id, body, rights } : { id, body });
     if (!r.ok) return { code: r.code };
-    if (r.msg.id !== ID.replyId(id)) {
+    if (r.msg.id !== replyId(id)) {
       return { code: r.msg.id === MACH_NOTIFY_SEND_ONCE ? MIG_SERVER_DIED : MIG_REPLY_MISMATCH };
     }
     const answer = r.msg.body;
@@ -314,77 +318,46 @@ class TaskSys implements Sys {
     return fields;
   }
 
-  /** A routine on the task's own kernel port. */
-  private kcall(id: number, body: object = {}): Promise<RawReply> {
-    return this.call(this.task.kernelPort, id, body);
-  }
-
-  /** A routine on a handle: a dead handle (its process was reaped) reads as KERN_TERMINATED. */
-  private async onHandle(handle: number, id: number, body: object = {}): Promise<RawReply> {
-    const r = await this.call(handle, id, body);
-    if (r.code === MACH_SEND_INVALID_DEST && this.task.space.lookup(handle)?.deadRefs) {
-      this.task.lastError = `handle ${handle}: the process has been reaped`;
+  /**
+   * The generic stub: calls routine `def` of the interface table with the
+   * stub's arguments. The request goes where the table says (the task's kernel
+   * port, the handle given first, or the bootstrap port); its body is the
+   * arguments by name (a left-out argument takes its fallback, or is left out),
+   * unless the stub built `body` itself. A handle whose process was reaped
+   * answers KERN_TERMINATED.
+   */
+  private async invoke(def: RoutineDef, args: readonly unknown[], body?: object, rights?: RightToSend[]): Promise<RawReply> {
+    const task = this.task;
+    const onHandle = def.on === 'handle';
+    const dest = onHandle ? ((args[0] as number | undefined) ?? task.kernelPort) : def.on === 'bootstrap' ? task.bootstrapPort : task.kernelPort;
+    if (!body) {
+      const fields: Record<string, unknown> = {};
+      const from = onHandle ? 1 : 0;
+      for (let i = from; i < def.args.length; i++) {
+        const [name, , fallback] = def.args[i]!;
+        const v = args[i] ?? fallback;
+        if (v !== undefined) fields[name] = v;
+      }
+      body = fields;
+    }
+    const r = await this.call(dest, def.id, body, rights);
+    if (onHandle && r.code === MACH_SEND_INVALID_DEST && task.space.lookup(dest)?.deadRefs) {
+      task.lastError = `handle ${dest}: the process has been reaped`;
       return { code: KERN_TERMINATED };
     }
     return r;
   }
 
-  private async code(id: number, body: object): Promise<number> {
-    return (await this.kcall(id, body)).code;
-  }
+  // --- ports: generic stubs, installed on the prototype from the table (see below) ---
 
-  // --- ports ---------------------------------------------------------------------
-  async port_allocate(right: 'receive' | 'port-set' | 'dead-name' = 'receive', label?: string): Promise<StubResult<{ name: number }>> {
-    return strip(await this.kcall(ID.PORT_ALLOCATE, label !== undefined ? { right, label } : { right }));
-  }
-  port_deallocate(name: number): Promise<number> {
-    return this.code(ID.PORT_DEALLOCATE, { name });
-  }
-  port_destroy(name: number): Promise<number> {
-    return this.code(ID.PORT_DESTROY, { name });
-  }
-  port_mod_refs(name: number, right: 'send' | 'dead-name', delta: number): Promise<number> {
-    return this.code(ID.PORT_MOD_REFS, { name, right, delta });
-  }
-  async port_get_refs(name: number, right: RightKind): Promise<StubResult<{ refs: number }>> {
-    return strip(await this.kcall(ID.PORT_GET_REFS, { name, right }));
-  }
-  async port_type(name: number): Promise<StubResult<{ type: number; rights: RightKind[] }>> {
-    return strip(await this.kcall(ID.PORT_TYPE, { name })) as never;
-  }
-  async port_names(): Promise<StubResult<{ names: { name: number; rights: RightKind[]; port: number | null; label: string }[] }>> {
-    return strip(await this.kcall(ID.PORT_NAMES)) as never;
-  }
-  port_set_qlimit(name: number, qlimit: number): Promise<number> {
-    return this.code(ID.PORT_SET_QLIMIT, { name, qlimit });
-  }
-  async port_get_attributes(name: number): Promise<StubResult<PortAttributes>> {
-    return strip(await this.kcall(ID.PORT_GET_ATTRIBUTES, { name })) as never;
-  }
-  port_set_label(name: number, label: string): Promise<number> {
-    return this.code(ID.PORT_SET_LABEL, { name, label });
-  }
-  port_move_member(member: number, after: number): Promise<number> {
-    return this.code(ID.PORT_MOVE_MEMBER, { member, after });
-  }
-  port_request_notification(name: number, kind: 'dead-name' | 'no-senders', notify?: number): Promise<number> {
-    return this.code(ID.PORT_REQUEST_NOTIFICATION, notify !== undefined ? { name, kind, notify } : { name, kind });
-  }
-
-  // --- tasks and processes ---------------------------------------------------------
-  async task_self(): Promise<StubResult<{ name: number }>> {
-    return strip(await this.kcall(ID.TASK_SELF));
-  }
-  async task_info(handle?: number): Promise<StubResult<{ pcb: PCB }>> {
-    return strip(await this.onHandle(handle ?? this.task.kernelPort, ID.TASK_INFO)) as never;
-  }
+  // --- tasks and processes: the stubs that build their own requests -----------------
   async fork<D = unknown>(child?: (sys: Sys, data: D) => unknown, opts: ForkOptions<D> = {}): Promise<ForkResult> {
     const body: Record<string, unknown> = { share: opts.share ?? 'all' };
     if (child) body.text = this.k.text(child);
     if (opts.data !== undefined) body.data = opts.data;
     if (opts.name !== undefined) body.name = opts.name;
     if (opts.daemon) body.daemon = true;
-    const r = await this.kcall(ID.TASK_FORK, body);
+    const r = await this.invoke(R.fork, [], body);
     if (r.code !== KERN_SUCCESS || r.child) return r.child ? { code: r.code, pid: 0, child: true } : { code: r.code };
     const out: ForkResult = { code: r.code, pid: r.pid as number, handle: r.ports?.[0]?.name ?? 0 };
     if (opts.wait) {
@@ -397,49 +370,31 @@ class TaskSys implements Sys {
     const body: Record<string, unknown> = typeof program === 'string' ? { path: program } : { text: this.k.text(program) };
     if (opts.args !== undefined) body.args = opts.args;
     if (opts.name !== undefined) body.name = opts.name;
-    return this.code(ID.TASK_EXEC, body);
+    return (await this.invoke(R.exec, [], body)).code;
   }
-  async exit(exitCode = 0): Promise<never> {
-    await this.kcall(ID.TASK_EXIT, { code: exitCode });
+  async exit(exitCode?: number): Promise<never> {
+    await this.invoke(R.exit, [exitCode]);
     throw new Error('exit returned'); // never reached: the task has ended
   }
   async wait(pid = -1, opts: { nohang?: boolean } = {}): Promise<StubResult<{ pid: number; status: ExitStatus }>> {
-    return strip(await this.kcall(ID.TASK_WAIT, opts.nohang ? { pid, nohang: true } : { pid })) as never;
-  }
-  async task_wait(handle: number): Promise<StubResult<{ pid: number; status: ExitStatus }>> {
-    return strip(await this.onHandle(handle, ID.TASK_AWAIT)) as never;
-  }
-  async kill(handle: number, signal: Signal = 'kill'): Promise<number> {
-    return (await this.onHandle(handle, ID.TASK_SIGNAL, { signal })).code;
-  }
-  async task_suspend(handle: number): Promise<number> {
-    return (await this.onHandle(handle, ID.TASK_SUSPEND)).code;
-  }
-  async task_resume(handle: number): Promise<number> {
-    return (await this.onHandle(handle, ID.TASK_RESUME)).code;
-  }
-  async ps(): Promise<StubResult<{ procs: ProcRow[] }>> {
-    return strip(await this.kcall(ID.TASK_PS)) as never;
+    return strip(await this.invoke(R.wait, [], opts.nohang ? { pid, nohang: true } : { pid })) as never;
   }
   async thread_create<D>(fn: (sys: Sys, shared: D) => unknown, shared?: D): Promise<StubResult<{ tid: number }>> {
     // Threads share memory: the function and its data go by reference (as text), not copied in the message.
     const text = this.k.text((s: Sys) => fn(s, shared as D));
-    return strip(await this.kcall(ID.TASK_THREAD_CREATE, { text })) as never;
+    return strip(await this.invoke(R.thread_create, [], { text })) as never;
   }
 
   // --- name service ------------------------------------------------------------------
   async netname_check_in(name: string, port: number): Promise<number> {
     const e = this.task.space.lookup(port);
     const disposition = e?.sendRefs ? 'copy-send' : 'make-send';
-    return (await this.call(this.task.bootstrapPort, ID.NETNAME_CHECK_IN, { name }, [{ name: port, disposition }])).code;
+    return (await this.invoke(R.netname_check_in, [], { name }, [{ name: port, disposition }])).code;
   }
   async netname_look_up(name: string, opts?: { wait?: boolean }): Promise<StubResult<{ port: number }>> {
-    const r = await this.call(this.task.bootstrapPort, ID.NETNAME_LOOK_UP, { name, wait: opts?.wait ?? false });
+    const r = await this.invoke(R.netname_look_up, [], { name, wait: opts?.wait ?? false });
     if (r.code !== KERN_SUCCESS) return { code: r.code };
     return { code: r.code, port: r.ports?.[0]?.name ?? 0 };
-  }
-  async netname_check_out(name: string): Promise<number> {
-    return (await this.call(this.task.bootstrapPort, ID.NETNAME_CHECK_OUT, { name })).code;
   }
 
   // --- the CPU and helpers ---------------------------------------------------------------
@@ -476,6 +431,22 @@ class TaskSys implements Sys {
   setRegisters(values: Record<string, unknown>): void {
     Object.assign(this.task.pcb.registers, values);
   }
+}
+
+// The generic stubs: every routine of the table that builds no request of its own
+// (`custom`) is a method that sends its arguments by name (see `invoke`).
+for (const def of Object.values(R) as RoutineDef[]) {
+  if (def.custom || def.name === 'exit') continue;
+  const stub =
+    def.returns === 'code'
+      ? async function (this: TaskSys, ...args: unknown[]) {
+          return (await this['invoke'](def, args)).code;
+        }
+      : async function (this: TaskSys, ...args: unknown[]) {
+          return strip(await this['invoke'](def, args));
+        };
+  Object.defineProperty(stub, 'name', { value: def.name });
+  Object.defineProperty(TaskSys.prototype, def.name, { value: stub, writable: true, configurable: true });
 }
 
 /** A reply without the rights it carried (for stubs that return plain fields). */

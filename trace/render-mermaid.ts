@@ -1,4 +1,4 @@
-import { replyId } from '../kernel/server/ids.ts';
+import { replyId } from '../ports/message.ts';
 import type { TraceRecord } from './trace.ts';
 
 /** Options of renderMermaid. */

@@ -3,7 +3,7 @@ import { KMsg, type RightInTransit } from '../../ports/message.ts';
 import { releaseRight } from '../../ports/rights.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { AnyKernel } from '../kernel.ts';
-import * as ID from './ids.ts';
+import { replyId } from './defs.ts';
 
 /**
  * The server side of MIG-style routines: what a kernel handler answers, and
@@ -25,8 +25,8 @@ export const DEFER = Symbol('defer');
  */
 export type Handler = (k: AnyKernel, target: Task, req: Record<string, unknown>, kmsg: KMsg, caller: Task) => Reply | typeof DEFER;
 
-/** A routine's name and handler, by request id. */
-export type RoutineTable = Record<number, [name: string, handler: Handler]>;
+/** The handlers of a subsystem: one per routine its table declares (see defs.ts). */
+export type Handlers<S> = { readonly [N in keyof S]: Handler };
 
 /** A successful answer, with the routine's fields. */
 export const ok = (extra: Record<string, unknown> = {}): Reply => ({ body: { code: KERN_SUCCESS, ...extra } });
@@ -47,7 +47,7 @@ export function reply(k: AnyKernel, req: KMsg, result: Reply): void {
     if (r) releaseRight(r, k.ipc);
     return;
   }
-  const kmsg = new KMsg(r.port, ID.replyId(req.id), result.body, 0, 0, k.clock.now());
+  const kmsg = new KMsg(r.port, replyId(req.id), result.body, 0, 0, k.clock.now());
   kmsg.destOnce = r.kind === 'send-once';
   kmsg.destRight = r;
   if (result.rights) kmsg.rights = result.rights;
