@@ -1,49 +1,12 @@
 /**
  * The XDR codec proper: each descriptor compiled, once, into a pair of
  * functions (encode into a growing buffer, decode from a byte view), cached
- * per descriptor. The public entry points are in `xdr.ts`.
- *
- * Encoding writes into one scratch buffer that doubles when full (no
- * per-field arrays), through a DataView, and copies the result out once.
- * Decoding reads through one DataView over the input and does not copy:
- * opaque values are views into the input bytes.
+ * per descriptor and byte order; struct codecs are generated code. The byte
+ * level is in `xdr-buffer.ts`, the public entry points in `xdr.ts`.
  */
+import { type Reader, type Writer, readLength, readUtf8, skipPadded, truncated, writeBytes, writeString } from './xdr-buffer.ts';
 import { XdrError, show, within } from './xdr-error.ts';
 import { isInt32, type XdrType } from './xdr-types.ts';
-
-/** Where encoding writes: bytes, a DataView over them, and the next free offset. */
-export class Writer {
-  buf: Uint8Array;
-  dv: DataView;
-  pos = 0;
-  constructor(size: number) {
-    this.buf = new Uint8Array(size);
-    this.dv = new DataView(this.buf.buffer);
-  }
-  /** Makes room for n more bytes (doubling). */
-  grow(n: number): void {
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const buf = new Uint8Array(size);
-    buf.set(this.buf.subarray(0, this.pos));
-    this.buf = buf;
-    this.dv = new DataView(buf.buffer);
-  }
-}
-
-/** Where decoding reads: the input, a DataView over it, the next offset and the end. */
-export class Reader {
-  readonly bytes: Uint8Array;
-  readonly dv: DataView;
-  pos: number;
-  readonly end: number;
-  constructor(bytes: Uint8Array, offset: number) {
-    this.bytes = bytes;
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.pos = offset;
-    this.end = bytes.length;
-  }
-}
 
 /** One compiled type. `min`: the fewest bytes a value can take (for early length checks). */
 export interface Codec {
@@ -52,100 +15,40 @@ export interface Codec {
   readonly min: number;
 }
 
-function truncated(r: Reader, n: number): XdrError {
-  return new XdrError(`input truncated: ${n} bytes needed at offset ${r.pos}, ${r.end - r.pos} left`);
+/**
+ * A struct's encoder and decoder are generated, so that each struct type
+ * gets functions of its own: straight-line field reads, and an object
+ * literal of one hidden class on decode, rather than a loop of keyed loads
+ * and stores shared (and made megamorphic) by every struct type. `i` tracks
+ * the field for the error path.
+ */
+function generated<F>(names: readonly string[], codecs: readonly Codec[], body: string): F {
+  const args = ['names', 'within', 'XdrError', 'show', ...codecs.map((_, i) => `c${i}`)];
+  return new Function(...args, `return ${body}`)(names, within, XdrError, show, ...codecs) as F;
 }
+const key = (n: string): string => (n === '__proto__' ? `[${JSON.stringify(n)}]` : JSON.stringify(n));
 
-/** Checks the zero padding after `len` bytes of data at r.pos, and steps over data and padding. */
-function skipPadded(r: Reader, len: number): void {
-  const padded = (len + 3) & ~3;
-  if (r.end - r.pos < padded) throw truncated(r, padded);
-  for (let i = r.pos + len; i < r.pos + padded; i++) {
-    if (r.bytes[i] !== 0) throw new XdrError(`non-zero padding byte ${r.bytes[i]} at offset ${i}`);
-  }
-  r.pos += padded;
-}
-
-function readLength(r: Reader, max: number, what: string, le: boolean): number {
-  if (r.end - r.pos < 4) throw truncated(r, 4);
-  const n = r.dv.getUint32(r.pos, le);
-  if (n > max) throw new XdrError(`${what} longer than ${max} (length ${n} on the wire)`);
-  r.pos += 4;
-  return n;
-}
-
-function writeBytes(w: Writer, v: Uint8Array): void {
-  const n = v.length;
-  const padded = (n + 3) & ~3;
-  if (w.pos + padded > w.buf.length) w.grow(padded);
-  const buf = w.buf;
-  let p = w.pos;
-  if (n < 32) for (let i = 0; i < n; i++) buf[p++] = v[i]!;
-  else {
-    buf.set(v, p);
-    p += n;
-  }
-  while (p & 3) buf[p++] = 0;
-  w.pos = p;
-}
-
-/** Encodes s as UTF-8 at w.pos + 4, then its byte length at w.pos, then pads. Throws for a lone surrogate or more than max bytes. */
-function writeString(w: Writer, s: string, max: number, le: boolean): void {
-  const n = s.length;
-  if (w.pos + 4 + 3 * n + 3 > w.buf.length) w.grow(4 + 3 * n + 3);
-  const buf = w.buf;
-  const start = w.pos + 4;
-  let p = start;
-  for (let i = 0; i < n; i++) {
-    let c = s.charCodeAt(i);
-    if (c < 0x80) buf[p++] = c;
-    else if (c < 0x800) {
-      buf[p++] = 0xc0 | (c >> 6);
-      buf[p++] = 0x80 | (c & 63);
-    } else if (c < 0xd800 || c >= 0xe000) {
-      buf[p++] = 0xe0 | (c >> 12);
-      buf[p++] = 0x80 | ((c >> 6) & 63);
-      buf[p++] = 0x80 | (c & 63);
-    } else {
-      const lo = i + 1 < n ? s.charCodeAt(i + 1) : 0;
-      if (c >= 0xdc00 || lo < 0xdc00 || lo >= 0xe000) throw new XdrError(`string has a lone surrogate at index ${i} (not encodable as UTF-8)`);
-      c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-      i++;
-      buf[p++] = 0xf0 | (c >> 18);
-      buf[p++] = 0x80 | ((c >> 12) & 63);
-      buf[p++] = 0x80 | ((c >> 6) & 63);
-      buf[p++] = 0x80 | (c & 63);
-    }
-  }
-  const len = p - start;
-  if (len > max) throw new XdrError(`string longer than ${max} (${len} bytes)`);
-  w.dv.setUint32(w.pos, len, le);
-  while (p & 3) buf[p++] = 0;
-  w.pos = p;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Decodes len bytes at r.pos as UTF-8 (short ASCII by hand, the rest by TextDecoder). */
-function readUtf8(r: Reader, len: number): string {
-  const b = r.bytes;
-  const start = r.pos;
-  if (len <= 64) {
-    let s = '';
-    let i = start;
-    const end = start + len;
-    for (; i < end; i++) {
-      const c = b[i]!;
-      if (c >= 0x80) break;
-      s += String.fromCharCode(c);
-    }
-    if (i === end) return s;
-  }
+function structEncoder(names: readonly string[], codecs: readonly Codec[]): Codec['enc'] {
+  return generated(names, codecs, `function encodeStruct(w, v) {
+  if (typeof v !== 'object' || v === null) throw new XdrError('struct expected, got ' + show(v));
+  let i = 0;
   try {
-    return utf8.decode(b.subarray(start, start + len));
-  } catch {
-    throw new XdrError(`string is not valid UTF-8 (${len} bytes at offset ${start})`);
+    ${names.map((n, i) => `i = ${i}; c${i}.enc(w, v[${JSON.stringify(n)}]);`).join('\n    ')}
+  } catch (e) {
+    throw within(e, names[i]);
   }
+}`);
+}
+
+function structDecoder(names: readonly string[], codecs: readonly Codec[]): Codec['dec'] {
+  return generated(names, codecs, `function decodeStruct(r) {
+  let i = 0;
+  try {
+    return { ${names.map((n, i) => `${key(n)}: (i = ${i}, c${i}.dec(r))`).join(', ')} };
+  } catch (e) {
+    throw within(e, names[i]);
+  }
+}`);
 }
 
 const caches = [new WeakMap<XdrType, Codec>(), new WeakMap<XdrType, Codec>()];
@@ -398,28 +301,10 @@ function compileComposite(t: XdrType, le: boolean): Codec {
     case 'struct': {
       const names = t.fields.map((f) => f[0]);
       const codecs = t.fields.map((f) => codec(f[1], le));
-      const count = names.length;
       return {
         min: codecs.reduce((s, c) => s + c.min, 0),
-        enc(w, v) {
-          if (typeof v !== 'object' || v === null) throw new XdrError(`struct expected, got ${show(v)}`);
-          let i = 0;
-          try {
-            for (; i < count; i++) codecs[i]!.enc(w, v[names[i]!]);
-          } catch (e) {
-            throw within(e, names[i]!);
-          }
-        },
-        dec(r) {
-          const out: Record<string, unknown> = {};
-          let i = 0;
-          try {
-            for (; i < count; i++) out[names[i]!] = codecs[i]!.dec(r);
-          } catch (e) {
-            throw within(e, names[i]!);
-          }
-          return out;
-        },
+        enc: structEncoder(names, codecs),
+        dec: structDecoder(names, codecs),
       };
     }
     case 'union': {

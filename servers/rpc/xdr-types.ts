@@ -114,11 +114,15 @@ function union<D extends Discriminant, const A extends Readonly<Record<string | 
   defaultArm?: Def,
 ): XdrType<UnionValue<D, A, Def>> {
   const d = resolve(discriminant);
-  const key = d.kind === 'bool' ? /^(true|false)$/ : d.kind === 'int' || d.kind === 'unsigned' ? /^-?\d+$/ : null;
-  if (d.kind !== 'enum' && !key) throw new XdrError(`a union discriminant must be int, unsigned, bool or an enum, not ${d.kind}`);
+  const isArm: ((k: string) => boolean) | undefined = {
+    int: (k: string) => /^-?\d+$/.test(k) && isInt32(Number(k)),
+    unsigned: (k: string) => /^\d+$/.test(k) && Number(k) <= MAX_LENGTH,
+    bool: (k: string) => k === 'true' || k === 'false',
+    enum: (k: string) => d.kind === 'enum' && Object.hasOwn(d.values, k),
+  }[d.kind as string];
+  if (!isArm) throw new XdrError(`a union discriminant must be int, unsigned, bool or an enum, not ${d.kind}`);
   for (const k of Object.keys(arms)) {
-    const ok = d.kind === 'enum' ? Object.hasOwn(d.values, k) : key!.test(k) && (d.kind !== 'int' || isInt32(Number(k))) && (d.kind !== 'unsigned' || Number(k) <= MAX_LENGTH);
-    if (!ok) throw new XdrError(`union arm ${k} is not a value of its ${d.kind} discriminant`);
+    if (!isArm(k)) throw new XdrError(`union arm ${k} is not a value of its ${d.kind} discriminant`);
   }
   return make({ kind: 'union', discriminant, arms: Object.freeze({ ...arms }), default: defaultArm });
 }
@@ -193,7 +197,10 @@ export const xdr = {
    * tag with no arm is an error.
    */
   union,
-  /** Optional data (§4.19), `t *x`: `null` (or `undefined`) for absent. */
+  /**
+   * Optional data (§4.19), `t *x`: `null` (or `undefined`) for absent;
+   * decodes absent as `null`. (So `optional(xdr.void)` can only be absent.)
+   */
   optional: <T extends XdrType<any>>(of: T): XdrType<Value<T> | null> => make({ kind: 'optional', of }),
   /** A type named before it exists, for recursive types (`struct node { int v; node *next; }`). */
   lazy: <V>(get: () => XdrType<V>): XdrType<V> => make({ kind: 'lazy', get }),

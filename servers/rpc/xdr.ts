@@ -17,7 +17,8 @@
  * hex(bytes);          // '00 00 00 2a | 00 00 00 03 | 61 62 63 00'
  * decode(item, bytes); // { id: 42, name: 'abc' }
  */
-import { codec, Reader, Writer } from './xdr-codec.ts';
+import { Reader, Writer } from './xdr-buffer.ts';
+import { codec } from './xdr-codec.ts';
 import { XdrError } from './xdr-error.ts';
 import type { Value, XdrType } from './xdr-types.ts';
 
