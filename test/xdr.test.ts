@@ -4,7 +4,7 @@
  * type trees: decode(encode(v)) is v, in a multiple of 4 bytes.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { decode, decodePartial, encode, hex, hostOrder, nativeBytes, xdr, XdrError, type Value, type XdrType } from '../servers/rpc/xdr.ts';
 
 /** Hex digits, spaces and bars ignored, as bytes. */
@@ -58,6 +58,7 @@ const vectors: [string, XdrType<any>, unknown, string][] = [
   ['string "abc"', xdr.string(), 'abc', '00000003 61626300'],
   ['string "abcd"', xdr.string(4), 'abcd', '00000004 61626364'],
   ['string ""', xdr.string(), '', '00000000'],
+  ['string "\ufeffx" (a leading BOM is kept)', xdr.string(), '\ufeffx', '00000004 efbbbf78'],
   ['string "é" (UTF-8)', xdr.string(), 'é', '00000002 c3a90000'],
   ['string "€😀" (UTF-8)', xdr.string(7), '€😀', '00000007 e282acf0 9f988000'],
   ['int[3] (no count)', xdr.array(xdr.int, 3), [1, 2, -3], '00000001 00000002 fffffffd'],
@@ -135,6 +136,22 @@ describe('XDR vectors (RFC 4506 §4)', () => {
     const got = decode(xdr.varOpaque(), wire);
     expect(got.buffer).toBe(wire.buffer);
     expect([...got]).toEqual([0xab, 0xcd]);
+  });
+});
+
+describe('Value<T>: the TypeScript type of a descriptor', () => {
+  it('infers scalars, structs, unions, optionals and arrays', () => {
+    const item = xdr.struct([['name', xdr.string(16)], ['color', color], ['sizes', xdr.varArray(xdr.unsigned)], ['note', xdr.optional(xdr.hyper)]]);
+    expectTypeOf<Value<typeof item>>().toEqualTypeOf<{ name: string; color: 'RED' | 'GREEN' | 'BLUE' | 'NEG'; sizes: number[]; note: bigint | null }>();
+    expectTypeOf<Value<typeof xdr.opaque>>().toEqualTypeOf<never>(); // a constructor, not a type
+    expectTypeOf<Value<ReturnType<typeof xdr.opaque>>>().toEqualTypeOf<Uint8Array>();
+    expectTypeOf<Value<typeof result>>().toEqualTypeOf<{ tag: 0; value: number } | { tag: 1; value?: undefined } | { tag: number; value: string }>();
+    expectTypeOf<Value<typeof shape>>().toEqualTypeOf<{ tag: 'RED'; value: number } | { tag: 'GREEN'; value: boolean }>();
+    expectTypeOf<Value<typeof maybe>>().toEqualTypeOf<{ tag: true; value: number } | { tag: false; value?: undefined }>();
+    // @ts-expect-error a number is not a string
+    expect(() => encode(item, { name: 1, color: 'RED', sizes: [], note: null })).toThrow(XdrError);
+    // @ts-expect-error PINK is not in the enum
+    expect(() => encode(shape, { tag: 'PINK', value: 1 })).toThrow(XdrError);
   });
 });
 
@@ -247,7 +264,9 @@ describe('XDR errors', () => {
     expect(caught(() => xdr.struct([['a', xdr.int], ['a', xdr.int]])).message).toMatch(/field a appears twice/);
     expect(caught(() => xdr.string(-1)).message).toMatch(/string max must be a whole number/);
     expect(caught(() => xdr.array(xdr.int, 1.5)).message).toMatch(/array length must be a whole number/);
-    expect(caught(() => xdr.union(xdr.string() as never, {})).message).toMatch(/discriminant must be int, unsigned, bool or an enum, not string/);
+    expect(caught(() => xdr.union(xdr.int, {})).message).toMatch(/at least one arm/);
+    expect(caught(() => encode({ kind: 'quadruple' } as never, 1 as never)).message).toMatch(/not an XDR type: "quadruple"/);
+    expect(caught(() => xdr.union(xdr.string() as never, { 0: xdr.int })).message).toMatch(/discriminant must be int, unsigned, bool or an enum, not string/);
     expect(caught(() => xdr.union(color, { PINK: xdr.int } as never)).message).toMatch(/arm PINK is not a value of its enum discriminant/);
     expect(caught(() => xdr.union(xdr.unsigned, { [-1]: xdr.int })).message).toMatch(/arm -1 is not a value/);
     expect(caught(() => decodePartial(xdr.int, new Uint8Array(4), 8)).message).toMatch(/offset 8 is outside the 4 bytes/);

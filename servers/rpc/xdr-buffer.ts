@@ -115,7 +115,8 @@ export function writeString(w: Writer, s: string, max: number, le: boolean): voi
   w.pos = p;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Strict UTF-8 (bad bytes throw); ignoreBOM keeps a leading U+FEFF in the string instead of dropping it. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes len bytes at r.pos as UTF-8 (short ASCII by hand, the rest by TextDecoder). */
 export function readUtf8(r: Reader, len: number): string {

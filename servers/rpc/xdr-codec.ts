@@ -315,7 +315,7 @@ function compileComposite(t: XdrType, le: boolean): Codec {
       const dflt = t.default ? codec(t.default, le) : undefined;
       const noArm = (tag: unknown): XdrError => new XdrError(`no union arm for ${show(tag)} (arms: ${[...arms.keys()].map(show).join(', ')})`);
       return {
-        min: 4 + Math.min(...[...arms.values(), ...(dflt ? [dflt] : [])].map((a) => a.min)),
+        min: 4 + Math.min(...[...arms.values(), ...(dflt ? [dflt] : [])].map((a) => a.min)), // ≥ 1 arm (checked by xdr.union)
         enc(w, v) {
           if (typeof v !== 'object' || v === null) throw new XdrError(`union value { tag, value } expected, got ${show(v)}`);
           const tag = v.tag;

@@ -121,6 +121,7 @@ function union<D extends Discriminant, const A extends Readonly<Record<string | 
     enum: (k: string) => d.kind === 'enum' && Object.hasOwn(d.values, k),
   }[d.kind as string];
   if (!isArm) throw new XdrError(`a union discriminant must be int, unsigned, bool or an enum, not ${d.kind}`);
+  if (Object.keys(arms).length === 0) throw new XdrError('a union needs at least one arm (RFC 4506 §4.15)');
   for (const k of Object.keys(arms)) {
     if (!isArm(k)) throw new XdrError(`union arm ${k} is not a value of its ${d.kind} discriminant`);
   }

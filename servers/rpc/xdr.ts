@@ -58,7 +58,8 @@ function write(t: XdrType, value: unknown, le: boolean, o: XdrOptions | undefine
  * Throws XdrError, naming the field path, for a value that does not fit the
  * type: a number out of range or not whole, a string or array longer than
  * its bound, a fixed array or opaque of the wrong length, a union tag with
- * no arm, a name not in the enum, a string with a lone surrogate.
+ * no arm, a name not in the enum, a string with a lone surrogate. Object
+ * properties that are not fields of the struct type are left out.
  *
  * @example
  * encode(xdr.int, -1);                             // ff ff ff ff
@@ -145,7 +146,8 @@ export function hostOrder(): 'big' | 'little' {
 
 /**
  * Prints bytes as two-digit hex, grouped in 4-byte XDR units separated by
- * ` | `; with `unitsPerLine`, a newline after that many units. Never throws.
+ * ` | `; with `unitsPerLine` (a positive whole number), a newline instead
+ * of ` | ` after every that many units. Never throws.
  *
  * @example
  * hex(encode(xdr.struct([['a', xdr.int], ['b', xdr.unsigned]]), { a: 42, b: 3 })); // '00 00 00 2a | 00 00 00 03'
