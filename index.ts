@@ -35,28 +35,18 @@ export function boot(options: BootOptions = {}): Kernel<Sys> {
 }
 
 // --- kernel/ ---------------------------------------------------------------------
-export { Kernel } from './kernel/kernel.ts';
+export type { Kernel } from './kernel/kernel.ts';
 export type { DeadlockEntry, KernelOptions, RpcOptions, RunOptions, RunReport, SpawnOptions } from './kernel/kernel.ts';
 export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc/ipc.ts';
-export { Cpu } from './kernel/sched/sched.ts';
-export { KILLED, XMACH_NOTIFY_SIGNAL, ps } from './kernel/task/proc.ts';
-export { renderTree, renderTreeMermaid } from './trace/proctree.ts';
-export type { ProcessOptions, ProcRow, Share, Signal } from './kernel/task/proc.ts';
-export type { SchedOptions, SchedPolicy } from './kernel/sched/sched.ts';
-export { Clock, Timer } from './kernel/time/clock.ts';
-export { Random } from './kernel/time/random.ts';
-export { Trace } from './trace/trace.ts';
-export { renderJsonLines } from './trace/render-jsonl.ts';
-export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats } from './trace/timeline.ts';
-export type { Interval, TaskSchedStats } from './trace/timeline.ts';
-export type { Counters, TraceKind, TraceOptions, TraceRecord } from './trace/trace.ts';
-export { renderTable } from './trace/render-table.ts';
-export type { TableOptions } from './trace/render-table.ts';
-export { renderMermaid } from './trace/render-mermaid.ts';
-export type { MermaidOptions } from './trace/render-mermaid.ts';
 export * from './kernel/ipc/notify.ts';
+export type { SchedOptions, SchedPolicy } from './kernel/sched/sched.ts';
+export { KILLED, XMACH_NOTIFY_SIGNAL } from './kernel/task/proc.ts';
+export type { ProcessOptions, ProcRow, Share, Signal } from './kernel/task/proc.ts';
 export { ids, ROUTINES } from './kernel/server/defs.ts';
 export type { ArgDef, ArgType, RoutineDef, RoutineName } from './kernel/server/defs.ts';
+export { Clock } from './kernel/time/clock.ts';
+export { Random } from './kernel/time/random.ts';
+export type { ClockOptions, Timer } from './kernel/time/clock.ts';
 
 // --- ports/ ----------------------------------------------------------------------
 export * from './ports/codes.ts';
@@ -81,8 +71,8 @@ export type { RightKind } from './ports/space.ts';
 export type { Disposition, InMessage, OutMessage, ReceivedRight, RightToSend } from './ports/message.ts';
 
 // --- tasks/ ----------------------------------------------------------------------
-export { Task } from './tasks/task.ts';
-export { processLogic, taskMachine } from './tasks/task-machine.ts';
+export type { Task } from './tasks/task.ts';
+export { taskMachine } from './tasks/task-machine.ts';
 export type { ProcessState } from './tasks/task-machine.ts';
 export type { ExitStatus, PCB } from './tasks/pcb.ts';
 export type { AsyncProgram, Program, TaskInput } from './tasks/program.ts';
@@ -92,8 +82,6 @@ export type { CallResult, ForkOptions, ForkResult, PortAttributes, StubResult, S
 export { callSys, machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
 export type { SysDoneEvent, SysErrorEvent, SyscallActors, SyscallName } from './syscalls/actors.ts';
 
-// --- test kit --------------------------------------------------------------------
-export { focus, simulate, traceLines } from './testing/kit.ts';
-export { audit } from './kernel/audit.ts';
-export type { AuditReport } from './kernel/audit.ts';
-export type { Simulation } from './testing/kit.ts';
+// --- trace/ and testing/ (also their own entries: xmach/trace, xmach/testing) ------
+export * from './trace/index.ts';
+export * from './testing/index.ts';

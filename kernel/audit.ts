@@ -1,7 +1,7 @@
 import type { KMsg, RightInTransit } from '../ports/message.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
-import type { AnyKernel } from './kernel.ts';
+import type { Kernel } from './kernel.ts';
 import { pendingRequests } from './task/proc.ts';
 
 /** Totals the audit found, beside the problems. */
@@ -27,7 +27,8 @@ export interface AuditReport {
  * @example
  * const { problems } = audit(kernel); // [] in a correct run
  */
-export function audit(k: AnyKernel): AuditReport {
+export function audit(kernel: Kernel<any>): AuditReport {
+  const k = kernel.core;
   const problems: string[] = [];
   const ports = new Set<Port>();
   const send = new Map<Port, number>();

@@ -1,136 +1,20 @@
-import { customRandom, urlAlphabet } from 'nanoid';
-import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
-import type { KMsg, OutMessage, RightInTransit } from '../ports/message.ts';
-import { Port, PortSet } from '../ports/port.ts';
-import { IpcSpace } from '../ports/space.ts';
-import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import type { Program } from '../tasks/program.ts';
-import { TaskHost } from './task/host.ts';
-import type { TaskEvent } from '../tasks/task-machine.ts';
-import { Task, type Wait } from '../tasks/task.ts';
-import { Clock } from './time/clock.ts';
-import { Ipc, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc/ipc.ts';
-import { Random } from './time/random.ts';
-import { CpuScheduler } from './sched/cpu.ts';
-import type { Cpu, SchedOptions } from './sched/sched.ts';
-import { createTask, createThread, endTask, execProgram } from './task/lifecycle.ts';
-import { ps, type ProcessOptions, type ProcRow } from './task/proc.ts';
-import { serve } from './server/serve.ts';
-import { ids as ID } from './server/defs.ts';
-import { Trace, type Counters, type TraceOptions, type TraceRecord } from '../trace/trace.ts';
+import type { Task } from '../tasks/task.ts';
+import type { Trace } from '../trace/trace.ts';
+import { KernelCore, type KernelOptions, type RunOptions, type RunReport } from './core.ts';
+import type { SchedOptions } from './sched/sched.ts';
+import { createTask, type SpawnOptions } from './task/lifecycle.ts';
+import { ps, type ProcRow } from './task/proc.ts';
 
-/** What the syscalls layer builds for each task. Injected by `boot`, so the kernel never imports that layer. */
-export interface SysLayer {
-  /** Builds a task's `sys`. */
-  makeSys(kernel: Kernel<any>, task: Task): unknown;
-  /** Builds a task's system calls as XState actors (asked only for machine programs). */
-  makeActors(sys: unknown): Record<string, unknown>;
-  /** Told which sys a machine program's actor (and its actor system) belongs to. */
-  bindProgram?(actor: unknown, sys: unknown): void;
-}
-
-/** Options of a kernel. */
-export interface KernelOptions {
-  /** Seed of the one random generator (default 1). Same seed, same program: same trace. */
-  seed?: number;
-  /** 'virtual' (default): time jumps to the next event. 'real': wall-clock ms. */
-  clock?: 'virtual' | 'real';
-  /** Trace records on (default), off (`false`, counters only), or options. */
-  trace?: boolean | TraceOptions;
-  /** Builds each task's sys; `boot()` passes the syscalls layer's. */
-  makeSys: SysLayer['makeSys'];
-  /** Builds a machine program's syscall actors; `boot()` passes the syscalls layer's. */
-  makeActors: SysLayer['makeActors'];
-  /** Binds a machine program's actor to its sys (for `callSys`); `boot()` passes the syscalls layer's. */
-  bindProgram?: SysLayer['bindProgram'];
-  /** The CPU scheduler: policy, quantum, number of CPUs, context-switch cost, register sets. */
-  sched?: SchedOptions;
-  /** The process model: an init process, cascading termination. */
-  process?: ProcessOptions;
-}
-
-/** Why scheduler options are out of range, or null when they are fine. */
-function schedProblem(o: Required<SchedOptions>): string | null {
-  if (!['fcfs', 'rr', 'priority'].includes(o.policy)) return `sched.policy must be 'fcfs', 'rr' or 'priority', not ${JSON.stringify(o.policy)}`;
-  if (!(o.quantum > 0) || !Number.isFinite(o.quantum)) return 'sched.quantum must be a number of ms > 0';
-  if (!Number.isInteger(o.cpus) || o.cpus < 1 || o.cpus > 1024) return 'sched.cpus must be an integer from 1 to 1024';
-  if (!(o.switchCost >= 0) || !Number.isFinite(o.switchCost)) return 'sched.switchCost must be a number of ms ≥ 0';
-  if (!Number.isInteger(o.registerSets) || o.registerSets < 1) return 'sched.registerSets must be an integer ≥ 1';
-  return null;
-}
-
-/** Options of spawn. */
-export interface SpawnOptions {
-  /** Passed to the program as `sys.args` (async) or `input.args` (machine). */
-  args?: unknown;
-  /** A daemon (a server loop) does not keep `run()` going: the run ends when every non-daemon task has ended. */
-  daemon?: boolean;
-  /** Scheduling priority (kept in the PCB). */
-  priority?: number;
-  /** pid of the parent (default 0, the kernel). */
-  parent?: number;
-  /** CPU-time limit in ms, kept in the PCB: the task is killed when it reaches it (status 152). */
-  cpuLimit?: number;
-  /** Machine programs: start from this persisted snapshot (how a machine fork copies its parent). */
-  snapshot?: unknown;
-  /**
-   * Arrival time in virtual ms (default now): the task stays `new` until then, then is
-   * admitted (new → ready). For scheduling exercises where processes arrive over time.
-   */
-  at?: number;
-}
-
-/** A task blocked when nothing could move any more. */
-export interface DeadlockEntry {
-  pid: number;
-  name: string;
-  /** "receive on port 7 (echo)", "send to port 3, queue full 5/5". */
-  waitsOn: string;
-}
-
-/** What `run()` resolves to. */
-export interface RunReport {
-  /**
-   * 'done': every non-daemon task ended. 'deadlock': tasks remain and nothing can move.
-   * 'time-limit': virtual time reached `until`.
-   */
-  status: 'done' | 'deadlock' | 'time-limit';
-  /** Virtual time when the run stopped (ms). */
-  time: number;
-  /** Who waits on what, when status is 'deadlock'. */
-  deadlock: DeadlockEntry[];
-  /** Every task: pid, name, state and exit status. */
-  tasks: { pid: number; name: string; state: PCB['state']; exit: ExitStatus | null }[];
-  counters: Counters;
-  /** Per CPU: time spent computing for tasks and loading contexts (ms). */
-  cpus: { id: number; busyTime: number; switchTime: number }[];
-}
-
-/** Options of msg_rpc: the send part's policy and timeout, and the receive part's timeout. */
-export interface RpcOptions extends SendOptions {
-  /** ms to wait for the reply; absent waits forever. */
-  rcvTimeout?: number;
-}
-
-/** Options of run. */
-export interface RunOptions {
-  /** Stop when virtual time would pass this many ms (for scenarios with endless daemons). */
-  until?: number;
-}
-
-/** A kernel whatever its programs' sys type (for kernel-internal functions). */
-export type AnyKernel = Kernel<any>;
+export type { DeadlockEntry, KernelOptions, RunOptions, RunReport } from './core.ts';
+export type { SpawnOptions } from './task/lifecycle.ts';
+export type { RpcOptions } from './traps.ts';
 
 /**
- * The kernel: the task table, the CPUs and their scheduler (`cpu`), the IPC
- * engine (`ipc`), the syscall server, the process model and the trace, all on
- * one clock.
- *
- * A task's code runs only while the task is dispatched, one task's code at a
- * time; a trap that cannot finish blocks the task (running → waiting) and its
- * CPU goes to the next ready task (or, on the fast path, to the receiver it
- * just woke). A trap that finishes at once returns to the same task, which
- * keeps its CPU.
+ * The kernel, as its user holds it: spawn tasks, install programs, run, and
+ * look at the trace and the process table. Everything else (the IPC engine,
+ * the scheduler, the object server) is inside, reached by tasks only through
+ * their system calls.
  *
  * @example
  * const k = boot({ seed: 1 });              // boot() wires in the syscalls layer
@@ -138,157 +22,44 @@ export type AnyKernel = Kernel<any>;
  * const report = await k.run();              // { status: 'done', … }
  */
 export class Kernel<S = unknown> {
-  readonly clock: Clock;
-  readonly random: Random;
+  /** @internal The kernel proper (for the audit and the test kit). */
+  readonly core: KernelCore;
+
+  constructor(options: KernelOptions) {
+    this.core = new KernelCore(options);
+  }
+
   /**
    * This run's id (nanoid, drawn from the seed through a generator of its own, so programs'
    * random numbers do not change): the same seed gives the same id. JSON-lines traces carry it.
    */
-  readonly runId: string;
-  readonly trace: Trace;
-  readonly ipc: Ipc;
-  /** Every task ever created, by pid (terminated ones stay, as zombies do, for reports). */
-  readonly tasks = new Map<number, Task>();
-  /** The kernel's own name space: it holds the receive rights of task kernel ports and the bootstrap port. */
-  readonly kspace = new IpcSpace(0, 'kernel');
-  /** The bootstrap (name service) port; every task gets a send right to it. */
-  readonly bootstrap: Port;
-  /** Names registered with netname_check_in: name → the kernel's send right name in kspace. */
-  readonly netnames = new Map<string, { name: number; owner: number }>();
-  /** Look-up requests waiting for a name to be checked in (their reply rights wait with them). */
-  readonly netnameWaiters = new Map<string, KMsg[]>();
+  get runId(): string {
+    return this.core.runId;
+  }
+
+  /** Every kernel event as a record (`trace.records`, `trace.records$`) and the counters. */
+  get trace(): Trace {
+    return this.core.trace;
+  }
+
+  /** Every task ever created, by pid (terminated ones stay, for reports). */
+  get tasks(): ReadonlyMap<number, Task> {
+    return this.core.tasks;
+  }
+
   /** Kernel invariant violations seen (illegal state arrows). Empty in a correct run. */
-  readonly bugs: Error[] = [];
-
-  /** The CPU scheduler: CPUs, ready queue, who executes now. */
-  readonly cpu: CpuScheduler;
-  /** What program adapters ask of the kernel. */
-  readonly host: TaskHost = new TaskHost(this);
-  /** The process model's settings. */
-  readonly proc: Required<ProcessOptions>;
-  /** The init process (pid 1), when booted with `process: { init: true }`. */
-  readonly init: Task | null = null;
-  /** Installed programs, by path, for exec('path'). */
-  readonly programs = new Map<string, Program<S>>();
-  /** Program texts handed to fork and exec by reference (the stubs cannot copy a function into a message). */
-  private readonly texts = new Map<number, unknown>();
-  private textSeq = 0;
-
-  /** @internal */
-  readonly sysLayer: SysLayer;
-  /** @internal */
-  nextPid = 1;
-  /** @internal */
-  nextPortId = 1;
-  /** @internal Tasks not yet ended. */
-  live = 0;
-  /** @internal */
-  liveNonDaemon = 0;
-  /** @internal Non-daemon tasks ever created. */
-  nonDaemons = 0;
-  private running = false;
-  private until = Infinity;
-  private finishRun: ((r: RunReport) => void) | null = null;
-  private kicked = false;
-  private kicks = 0;
-  private readonly dispatchFn = (): void => this.dispatch();
-
-  constructor(options: KernelOptions) {
-    this.sysLayer = { makeSys: options.makeSys, makeActors: options.makeActors };
-    if (options.bindProgram) this.sysLayer.bindProgram = options.bindProgram;
-    this.clock = new Clock({ mode: options.clock ?? 'virtual' });
-    this.random = new Random(options.seed ?? 1);
-    const ids = new Random(((options.seed ?? 1) ^ 0x5eed1d5) >>> 0);
-    this.runId = customRandom(urlAlphabet, 12, (n) => ids.bytes(n))();
-    const t = options.trace;
-    this.trace = new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
-    this.ipc = new Ipc(this);
-    this.bootstrap = this.newPort(this.kspace, 'bootstrap');
-    const so = options.sched ?? {};
-    const sched: Required<SchedOptions> = {
-      policy: so.policy ?? 'fcfs',
-      quantum: so.quantum ?? 10,
-      cpus: so.cpus ?? 1,
-      switchCost: so.switchCost ?? 0,
-      registerSets: so.registerSets ?? 1,
-      fastPath: so.fastPath ?? true,
-    };
-    const bad = schedProblem(sched);
-    if (bad) throw new RangeError(`boot: ${bad}`);
-    this.cpu = new CpuScheduler(this, sched);
-    this.proc = { init: options.process?.init ?? false, cascade: options.process?.cascade ?? false };
-    if (this.proc.init) {
-      // init: pid 1, a daemon that reaps whatever children it is given (orphans), forever.
-      const init: Task = this.spawn('init', (async () => {
-        for (;;) await this.msgRpc(init, init.kernelPort, { id: ID.WAIT, body: { pid: -1, block: true } });
-      }) as Program<S>, { daemon: true });
-      this.init = init;
-    }
+  get bugs(): readonly Error[] {
+    return this.core.bugs;
   }
 
   /** The CPU scheduler's settings (defaults filled in). */
-  get sched(): Required<SchedOptions> {
-    return this.cpu.sched;
+  get sched(): Readonly<Required<SchedOptions>> {
+    return this.core.cpu.sched;
   }
 
-  /** The emulated CPUs. */
-  get cpus(): readonly Cpu[] {
-    return this.cpu.cpus;
-  }
-
-  /** Installs a program under a path, for `exec(path)`. */
-  install(path: string, program: Program<S>): void {
-    this.programs.set(path, program);
-  }
-
-  /**
-   * Hands a program text (a function or machine) to the kernel by reference,
-   * for a fork, exec or thread_create request that follows: a function cannot
-   * be copied into a message. Returns its id; the request takes it.
-   */
-  text(program: unknown): number {
-    const id = ++this.textSeq;
-    this.texts.set(id, program);
-    return id;
-  }
-
-  /** Takes the program text with this id (each id is used once). */
-  takeText(id: number): unknown {
-    const text = this.texts.get(id);
-    this.texts.delete(id);
-    return text;
-  }
-
-  /** The process table, as ps shows it. */
-  ps(): ProcRow[] {
-    return ps(this);
-  }
-
-  // ---------------------------------------------------------------------------
-  // ports and tasks
-
-  /** Creates a port whose receive right goes into space under a fresh name. */
-  newPort(space: IpcSpace, label = '', role = ''): Port {
-    const port = new Port(this.nextPortId++, space, label, role);
-    space.allocate(port, true).receive = true;
-    return port;
-  }
-
-  /** Creates an empty port set named in space. */
-  newPortSet(space: IpcSpace): PortSet {
-    const set = new PortSet(this.nextPortId++, space);
-    space.allocate(null, false).pset = set;
-    return set;
-  }
-
-  /** Gives space a send right to port (make-send); returns its name there. */
-  giveSend(space: IpcSpace, port: Port): number {
-    port.mscount++;
-    port.srights++;
-    const e = space.entryFor(port) ?? space.allocate(port, true);
-    if (e.sendRefs > 0) port.srights--;
-    e.sendRefs++;
-    return e.name;
+  /** The current virtual time (ms). */
+  now(): number {
+    return this.core.clock.now();
   }
 
   /**
@@ -296,312 +67,18 @@ export class Kernel<S = unknown> {
    * starts with, in its own name space: a send right to its kernel port
    * (name 1), the receive right of its notify port (2), the receive right of
    * its reply port (3) and a send right to the bootstrap port (4).
-   * Returns the task record (its pid, PCB and actor).
+   * Returns the task record (its pid, PCB and actor). Throws a TypeError for a
+   * program that is neither an async function nor an XState machine, and a
+   * RangeError for a bad `at` or `cpuLimit`.
    */
   spawn(name: string, program: Program<S>, options: SpawnOptions = {}): Task {
-    return createTask(this, name, program, options);
+    return createTask(this.core, name, program as Program<unknown>, options);
   }
 
-  /**
-   * Creates another thread of control in a process: a task record of its own
-   * (its own actor, state, PCB and program counter, scheduled on its own) that
-   * shares the process's name space and ports, with a reply port of its own.
-   * The process ends when its last thread ends.
-   */
-  spawnThread(proc: Task, program: Program<S>): Task {
-    return createThread(this, proc, program);
+  /** Installs a program under a path, for `exec(path)`. */
+  install(path: string, program: Program<S>): void {
+    this.core.programs.set(path, program as Program<unknown>);
   }
-
-
-  /**
-   * exec: the task's program is replaced by another; pid, name space and
-   * rights stay. The old program's pending call never returns.
-   */
-  exec(task: Task, program: Program<S>, args: unknown, name?: string): void {
-    execProgram(this, task, program, args, name);
-  }
-
-  /** Ends a task from outside (a kill, a cascade): its pending call is abandoned and it exits with status. */
-  kill(task: Task, status: ExitStatus, why: string): void {
-    if (task.state === 'terminated') return;
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'kill', pid: task.pid, task: task.name, detail: why });
-    this.exit(task, status);
-  }
-
-  /** task_suspend: the task is not dispatched until resumed (a running one is preempted). */
-  suspend(task: Task): void {
-    task.suspendCount++;
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'suspend', pid: task.pid, task: task.name, detail: `count ${task.suspendCount}` });
-    if (task.state === 'running' && task !== this.cpu.current) this.cpu.preempt(task);
-  }
-
-  /** task_resume: one suspension less; at zero a held task goes back on the ready queue. */
-  resumeTask(task: Task): void {
-    if (task.suspendCount === 0) return;
-    task.suspendCount--;
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'resume', pid: task.pid, task: task.name, detail: `count ${task.suspendCount}` });
-    if (task.suspendCount === 0 && task.held) {
-      task.held = false;
-      this.cpu.makeReady(task);
-    }
-  }
-
-  /** A send right to a task's kernel port, in transit: a handle to the task. */
-  handleTo(task: Task): RightInTransit {
-    const port = task.kernelPortObject!;
-    port.mscount++;
-    port.srights++;
-    return { kind: 'send', port };
-  }
-
-  /** Gives space a send right to port, under the given name if it is free. */
-  shareSend(space: IpcSpace, port: Port, name: number): number {
-    const e = space.entryFor(port) ?? space.allocateAt(name, port, true) ?? space.allocate(port, true);
-    if (e.sendRefs === 0) port.srights++;
-    e.sendRefs++;
-    return e.name;
-  }
-
-  // ---------------------------------------------------------------------------
-  // traps (the syscalls layer calls these)
-
-  /** Trap msg_send for task. Resolves to a code (see Ipc.send). */
-  msgSend(task: Task, dest: number, msg: OutMessage, opts?: SendOptions): Promise<number> {
-    this.enter(task, 'msg_send');
-    const code = this.ipc.send(task, dest, msg, opts);
-    return code !== undefined ? this.done(task, code) : this.pending<number>(task);
-  }
-
-  /** Trap msg_receive for task. Resolves to a ReceiveResult (see Ipc.receive). */
-  msgReceive(task: Task, name: number, opts?: ReceiveOptions): Promise<ReceiveResult> {
-    this.enter(task, 'msg_receive');
-    const r = this.ipc.receive(task, name, opts?.timeout);
-    return r !== undefined ? this.done(task, r) : this.pending<ReceiveResult>(task);
-  }
-
-  /**
-   * Trap msg_rpc for task: send msg (with the task's reply port as a send-once
-   * reply right unless msg.reply is given), then receive on the reply port.
-   * A send that does not succeed ends the call without receiving. One trap.
-   */
-  msgRpc(task: Task, dest: number, msg: OutMessage, opts: RpcOptions = {}): Promise<ReceiveResult> {
-    this.enter(task, 'msg_rpc');
-    const rcvTimeout = opts.rcvTimeout;
-    if (rcvTimeout !== undefined && !(typeof rcvTimeout === 'number' && rcvTimeout >= 0)) {
-      return this.done(task, { ok: false, code: KERN_INVALID_ARGUMENT, msg: null } as ReceiveResult);
-    }
-    // The receive half waits on the message's reply right, or on the task's reply port.
-    task.rpcReply = (typeof msg === 'object' && msg !== null ? msg.reply : undefined) ?? task.replyPort;
-    task.rpcTimeout = rcvTimeout;
-    const code = this.ipc.send(task, dest, msg, opts, task.replyPort);
-    if (code === undefined) {
-      task.cont = this.rpcReceive;
-      return this.pending<ReceiveResult>(task);
-    }
-    const r = this.rpcReceive(task, code);
-    return r !== undefined ? this.done(task, r) : this.pending<ReceiveResult>(task);
-  }
-
-  /** msg_rpc's second half: after a successful send, receive the reply (undefined: it blocked). */
-  private readonly rpcReceive = (task: Task, code: unknown): ReceiveResult | undefined =>
-    code === MACH_MSG_SUCCESS ? this.ipc.receive(task, task.rpcReply, task.rpcTimeout) : { ok: false, code: code as number, msg: null };
-
-  /** Runs the program's part of a trap: checks that the task may trap now. */
-  private enter(task: Task, op: string): void {
-    if (task.state !== 'running' || this.cpu.current !== task) {
-      throw new Error(
-        task.state === 'terminated'
-          ? `task ${task.pid} (${task.name}) has ended: it cannot call ${op}`
-          : `task ${task.pid} (${task.name}) called ${op} while it was ${task.state}: a task makes one system call at a time (await each one; use threads for more)`,
-      );
-    }
-    this.trace.counters.traps++;
-    task.pcb.pc = op;
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'trap', pid: task.pid, task: task.name, op });
-  }
-
-  /**
-   * The trap finished at once: the task keeps the CPU and gets the value —
-   * unless a task of higher priority became ready meanwhile (priority
-   * policy): then it is preempted here, on its way out of the kernel, and
-   * gets the value when it runs again.
-   */
-  /** @internal */
-  done<T>(task: Task, value: T): Promise<T> {
-    if (task.preemptPending || (this.sched.policy === 'priority' && this.cpu.outranked(task))) {
-      task.preemptPending = false;
-      task.result = value;
-      this.cpu.preempt(task);
-      return this.pending<T>(task);
-    }
-    if (!task.machine) return Promise.resolve(value);
-    task.inFlight++;
-    return Promise.resolve(value).finally(() => task.inFlight--);
-  }
-
-  /** The trap blocked: the value comes when the task is next dispatched. */
-  /** @internal */
-  pending<T>(task: Task): Promise<T> {
-    if (!task.machine) return new Promise<T>((resolve) => (task.resolve = resolve as (v: unknown) => void));
-    task.inFlight++;
-    return new Promise<T>((resolve) => {
-      task.resolve = (v) => {
-        task.inFlight--;
-        resolve(v as T);
-      };
-    });
-  }
-
-  // ---------------------------------------------------------------------------
-  // blocking and the CPU
-
-  /** The running task cannot go on: running → waiting, and its CPU goes to the next ready task. */
-  block(task: Task, wait: Wait): void {
-    task.wait = wait;
-    task.preemptPending = false; // it leaves the CPU anyway
-    this.trace.counters.blocks++;
-    this.move(task, 'block');
-    task.pcb.queue = wait.kind;
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: wait.what() });
-    const next = this.cpu.handoff;
-    this.cpu.handoff = null;
-    if (next && this.cpu.handoffTo(task, next)) return;
-    this.cpu.release(task);
-  }
-
-  /** What a blocked task waited for happened: waiting → ready; value is what its trap returns. */
-  wake(task: Task, value: unknown, since: number): void {
-    if (task.state !== 'waiting') return;
-    task.wait = null;
-    task.result = value;
-    const waited = this.clock.now() - since;
-    this.trace.counters.blockedTime += waited;
-    task.pcb.waitTime += waited;
-    if (this.trace.on) {
-      const code = typeof value === 'number' ? value : (value as { code?: number } | undefined)?.code;
-      const r: Omit<TraceRecord, 'seq'> = { t: this.clock.now(), kind: 'wake', pid: task.pid, task: task.name };
-      if (code !== undefined) {
-        r.code = code;
-        r.codeName = codeName(code);
-      }
-      this.trace.emit(r);
-    }
-    this.move(task, 'wake');
-    this.cpu.makeReady(task);
-  }
-
-  /** Moves a task along one arrow of the state diagram, tracing it. */
-  /** @internal */
-  move(task: Task, ev: TaskEvent['type']): void {
-    let from: PCB['state'];
-    try {
-      from = task.transition(ev);
-    } catch (err) {
-      this.bugs.push(err as Error);
-      if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'error', pid: task.pid, task: task.name, detail: (err as Error).message });
-      throw err;
-    }
-    if (this.trace.on) {
-      const r: Omit<TraceRecord, 'seq'> = { t: this.clock.now(), kind: 'state', pid: task.pid, task: task.name, op: task.state, from };
-      if (task.cpu) r.cpu = task.cpu.id;
-      this.trace.emit(r);
-    }
-  }
-
-  /** @internal Schedules a turn of the dispatch loop. */
-  kick(): void {
-    if (this.kicked || !this.running) return;
-    this.kicked = true;
-    // Mostly a microtask; now and then a macrotask, so the host's event loop (and test timeouts) can breathe.
-    if (++this.kicks % 1024 === 0) setImmediate(this.dispatchFn);
-    else queueMicrotask(this.dispatchFn);
-  }
-
-  /**
-   * The scheduler's loop: fire due timers, give idle CPUs the next ready
-   * tasks, let the next runnable task's program go on; when nothing can,
-   * move time to the next timer; end the run when nothing can move at all.
-   */
-  private dispatch(): void {
-    this.kicked = false;
-    if (!this.running || this.cpu.current) return;
-    for (;;) {
-      if (this.liveNonDaemon === 0 && (this.live === 0 || this.nonDaemons > 0)) return this.finish('done');
-      this.clock.fireDue();
-      if (this.cpu.current) return;
-      this.cpu.fillCpus();
-      const task = this.cpu.nextRunnable();
-      if (task) return this.cpu.resume(task);
-      const next = this.clock.nextTime();
-      if (next === undefined || next === Infinity) return this.finish(this.live === 0 ? 'done' : 'deadlock');
-      if (next > this.until) return this.finish('time-limit');
-      if (this.clock.mode === 'real' && next > this.clock.now()) {
-        this.kicked = true;
-        setTimeout(this.dispatchFn, next - this.clock.now());
-        return;
-      }
-      this.clock.fireNext();
-    }
-  }
-
-
-  /** sys.compute: the running task computes for ms of virtual time (see CpuScheduler.compute). */
-  compute(task: Task, ms: number): Promise<void> {
-    return this.cpu.compute(task, ms);
-  }
-
-  /** CPU time a task has used up to now. */
-  cpuTimeOf(task: Task): number {
-    return this.cpu.cpuTimeOf(task);
-  }
-
-  // ---------------------------------------------------------------------------
-  // machine programs
-
-  /** Ends a task's wait early: a blocked trap returns *_INTERRUPTED (Mach's thread_abort). */
-  interrupt(task: Task): void {
-    const wait = task.wait;
-    if (!wait || task.state !== 'waiting') return;
-    wait.cancel();
-    const value =
-      wait.kind === 'send' ? MACH_SEND_INTERRUPTED : wait.kind === 'receive' ? { ok: false, code: MACH_RCV_INTERRUPTED, msg: null } : undefined;
-    this.wake(task, value, wait.since);
-  }
-
-  /**
-   * The program ended (returned, threw, or its machine finished): running →
-   * terminated. Its rights are destroyed the Mach way (ports it received on
-   * die, with notifications), its kernel port dies, and the CPU moves on.
-   */
-  exit(task: Task, status: ExitStatus): void {
-    endTask(this, task, status);
-  }
-
-  /** Ends every thread of a process (a kill, a cascade, exit()). */
-  killProcess(proc: Task, status: ExitStatus, why: string): void {
-    for (const t of [proc, ...proc.threads]) this.kill(t, status, why);
-  }
-
-  // ---------------------------------------------------------------------------
-  // the syscall server
-
-  /** A request landed on a kernel-received port: serve it on the scheduler (at the current time). */
-  serveLater(port: Port): void {
-    if (port.serving) return;
-    port.serving = true;
-    this.clock.fireAfter(
-      0,
-      (port.server ??= {
-        fire: () => {
-          port.serving = false;
-          serve(this, port);
-        },
-      }),
-    );
-  }
-
-  // ---------------------------------------------------------------------------
-  // running
 
   /**
    * Runs until every non-daemon task has ended, or nothing can move (a
@@ -609,39 +86,11 @@ export class Kernel<S = unknown> {
    * `until`. Resolves to a report; never rejects for a task's failure.
    */
   run(options: RunOptions = {}): Promise<RunReport> {
-    if (this.running) return Promise.reject(new Error('kernel.run() is already running'));
-    this.running = true;
-    this.until = options.until ?? Infinity;
-    return new Promise<RunReport>((resolve) => {
-      this.finishRun = resolve;
-      this.kick();
-    });
+    return this.core.run(options);
   }
 
-  private finish(status: RunReport['status']): void {
-    this.running = false;
-    const deadlock: DeadlockEntry[] = [];
-    if (status === 'deadlock') {
-      for (const t of this.tasks.values()) {
-        if (t.state === 'terminated' || t.daemon) continue;
-        deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state) });
-      }
-      if (deadlock.length === 0) status = 'done';
-      else if (this.trace.on) {
-        const detail = deadlock.map((d) => `${d.name}(${d.pid}) waits: ${d.waitsOn}`).join('; ');
-        this.trace.emit({ t: this.clock.now(), kind: 'deadlock', pid: 0, task: 'kernel', detail });
-      }
-    }
-    const report: RunReport = {
-      status,
-      time: this.clock.now(),
-      deadlock,
-      tasks: [...this.tasks.values()].map((t) => ({ pid: t.pid, name: t.name, state: t.state, exit: t.pcb.exit })),
-      counters: { ...this.trace.counters, handoffs: this.cpu.handoffs },
-      cpus: this.cpu.cpus.map((c) => ({ id: c.id, busyTime: c.busyTime, switchTime: c.switchTime })),
-    };
-    const done = this.finishRun;
-    this.finishRun = null;
-    done?.(report);
+  /** The process table, as ps shows it. */
+  ps(): ProcRow[] {
+    return ps(this.core);
   }
 }

@@ -8,7 +8,7 @@ import {
 } from '../ports/codes.ts';
 import type { OutMessage, ReceivedRight, RightToSend } from '../ports/message.ts';
 import type { RightKind } from '../ports/space.ts';
-import type { Kernel, RpcOptions } from '../kernel/kernel.ts';
+import type { RpcOptions, Traps } from '../kernel/traps.ts';
 import type { ReceiveOptions, ReceiveResult, SendOptions } from '../kernel/ipc/ipc.ts';
 import { MACH_NOTIFY_SEND_ONCE } from '../kernel/ipc/notify.ts';
 import { ROUTINES as R, replyId, type RoutineDef } from '../kernel/server/defs.ts';
@@ -252,7 +252,7 @@ export type CallResult = { code: number; ports?: ReceivedRight[]; [field: string
 type RawReply = CallResult;
 
 /** Builds the sys of a task. The kernel is given this (and `syscallActors`) through `boot()`. */
-export function makeSys(k: Kernel, task: Task): Sys {
+export function makeSys(k: Traps, task: Task): Sys {
   return new TaskSys(k, task);
 }
 
@@ -266,7 +266,7 @@ class TaskSys {
   private sleepPort = 0;
 
   constructor(
-    private readonly k: Kernel,
+    private readonly k: Traps,
     private readonly task: Task,
   ) {}
 
@@ -414,16 +414,13 @@ class TaskSys {
     if (r.code !== MACH_RCV_TIMED_OUT) throw new Error(`sleep(${ms}): ${this.task.lastError || 'bad duration'}`);
   }
   random(): number {
-    return this.k.random.next();
+    return this.k.random();
   }
   now(): number {
-    return this.k.clock.now();
+    return this.k.now();
   }
   log(...parts: unknown[]): void {
-    const k = this.k;
-    if (!k.trace.on) return;
-    const detail = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
-    k.trace.emit({ t: k.clock.now(), kind: 'log', pid: this.task.pid, task: this.task.name, detail });
+    this.k.log(this.task, parts);
   }
   lastError(): string {
     return this.task.lastError;

@@ -1,6 +1,4 @@
 import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
-import type { TimerTarget } from '../kernel/time/clock.ts';
-import type { Burst, Cpu } from '../kernel/sched/sched.ts';
 import type { KMsg } from '../ports/message.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
@@ -17,6 +15,17 @@ const EVENTS: { [K in TaskEvent['type']]: { type: K } } = {
   wake: { type: 'wake' },
   exit: { type: 'exit' },
 };
+
+/** A task's compute burst in progress on a CPU (or preempted part-way). */
+export interface Burst {
+  /** ms still to compute after the current slice. */
+  left: number;
+  /** When the current slice started, and how long it is. */
+  sliceStart: number;
+  slice: number;
+  /** The timer that ends the slice (the kernel clock's). */
+  timer: { cancel(): void } | null;
+}
 
 /** What a blocked task waits on, so the kernel can time it out, cancel it and name it in a deadlock. */
 export interface Wait {
@@ -92,8 +101,6 @@ export class Task {
   lastError = '';
   /** XState timers of a machine program that have not fired yet. */
   pendingTimers = 0;
-  /** The CPU it runs on, while running. */
-  cpu: Cpu | null = null;
   /** Order of arrival on the ready queue (ties in priority go first come, first served). */
   readySeq = 0;
   /** Position in the priority run queue's heap (-1 when not in it). */
@@ -105,7 +112,7 @@ export class Task {
   /** A higher-priority task became ready while this one executed: yield at the end of the trap. */
   preemptPending = false;
   /** Timer target that ends this task's compute slices (made once). */
-  sliceEnd: TimerTarget | null = null;
+  sliceEnd: { fire(): void } | null = null;
   // --- the process model --------------------------------------------------------
   // Sets made on first use: most tasks have no children and no extra threads.
   private childSet: Set<Task> | null = null;

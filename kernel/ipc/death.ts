@@ -2,7 +2,7 @@ import { MACH_RCV_PORT_DIED, MACH_SEND_INVALID_DEST } from '../../ports/codes.ts
 import { KMsg } from '../../ports/message.ts';
 import type { Port } from '../../ports/port.ts';
 import type { Task } from '../../tasks/task.ts';
-import type { AnyKernel } from '../kernel.ts';
+import type { Ipc } from './ipc.ts';
 import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_SEND_ONCE, notificationName } from './notify.ts';
 import type { TraceRecord } from '../../trace/trace.ts';
 
@@ -12,7 +12,8 @@ import type { TraceRecord } from '../../trace/trace.ts';
  * Purpose: the kernel sends a notification to port, as through a send-once
  * right: the queue limit does not apply. The message comes from pid 0.
  */
-export function sendNotification(k: AnyKernel, port: Port, id: number, body: unknown): void {
+export function sendNotification(ipc: Ipc, port: Port, id: number, body: unknown): void {
+  const k = ipc.k;
   k.trace.counters.notifications++;
   const kmsg = new KMsg(port, id, body, 0, 0, k.clock.now());
   kmsg.destOnce = true;
@@ -30,7 +31,7 @@ export function sendNotification(k: AnyKernel, port: Port, id: number, body: unk
     if (body !== undefined) r.detail = JSON.stringify(body);
     k.trace.emit(r);
   }
-  k.ipc.post(kmsg);
+  ipc.post(kmsg);
 }
 
 /**
@@ -42,7 +43,8 @@ export function sendNotification(k: AnyKernel, port: Port, id: number, body: unk
  * a no-senders request becomes a send-once notification, and every send right
  * to the port now reads as a dead name.
  */
-export function portDies(k: AnyKernel, port: Port): void {
+export function portDies(ipc: Ipc, port: Port): void {
+  const k = ipc.k;
   if (!port.active) return;
   port.active = false;
   port.receiver = null;
@@ -59,9 +61,9 @@ export function portDies(k: AnyKernel, port: Port): void {
     r.detail = `${port.queue.length} queued, ${port.senders.length} blocked senders, ${port.receivers.length} waiting receivers`;
     k.trace.emit(r);
   }
-  for (const kmsg of port.queue.drain()) k.ipc.destroy(kmsg);
+  for (const kmsg of port.queue.drain()) ipc.destroy(kmsg);
   for (const s of port.senders.drain()) {
-    k.ipc.handBack(s.owner as Task, s.kmsg);
+    ipc.handBack(s.owner as Task, s.kmsg);
     s.done(MACH_SEND_INVALID_DEST);
   }
   for (const w of port.receivers.drain()) w.deliver(null, MACH_RCV_PORT_DIED, port);
@@ -75,12 +77,12 @@ export function portDies(k: AnyKernel, port: Port): void {
     space.makeDead(e);
     e.deadRefs++;
     req.notify.sorights--;
-    sendNotification(k, req.notify, MACH_NOTIFY_DEAD_NAME, { name: req.name });
+    sendNotification(ipc, req.notify, MACH_NOTIFY_DEAD_NAME, { name: req.name });
   }
   const ns = port.nsrequest;
   port.nsrequest = null;
   if (ns) {
     ns.sorights--;
-    sendNotification(k, ns, MACH_NOTIFY_SEND_ONCE, undefined);
+    sendNotification(ipc, ns, MACH_NOTIFY_SEND_ONCE, undefined);
   }
 }

@@ -20,7 +20,9 @@ import type { Port, PortSet } from '../../ports/port.ts';
 import { canGive, checkRights, putRight, releaseRight, takeRight, type RightHooks } from '../../ports/rights.ts';
 import type { Entry, IpcSpace } from '../../ports/space.ts';
 import type { Task } from '../../tasks/task.ts';
-import type { AnyKernel } from '../kernel.ts';
+import type { Clock } from '../time/clock.ts';
+import type { Trace } from '../../trace/trace.ts';
+import type { Wait } from '../../tasks/task.ts';
 import type { TraceRecord } from '../../trace/trace.ts';
 import { portDies, sendNotification } from './death.ts';
 import { ReceiveWait, SendWait } from './waits.ts';
@@ -94,13 +96,31 @@ function fail(code: number): ReceiveResult {
   return { ok: false, code, msg: null };
 }
 
+/** What the IPC engine needs of the rest of the kernel. */
+export interface IpcKernel {
+  readonly clock: Clock;
+  readonly trace: Trace;
+  /** Task records by pid (names in trace records). */
+  readonly tasks: ReadonlyMap<number, Task>;
+  /** The kernel's own space: a port whose receiver it is, is served by the kernel object server. */
+  readonly kspace: IpcSpace;
+  /** The running task cannot go on: running → waiting. */
+  block(task: Task, wait: Wait): void;
+  /** What a blocked task waited for happened: waiting → ready, with its trap's result. */
+  wake(task: Task, value: unknown, since: number): void;
+  /** A request was queued on a kernel-received port: serve it on the scheduler. */
+  serveLater(port: Port): void;
+  /** A message went straight to a waiting receiver (the fast path's candidate, if the sender is executing). */
+  handedTo(sender: number, receiver: Task): void;
+}
+
 /**
  * The IPC engine: Mach's msg_send / msg_receive semantics over `ports/`, with
  * blocking, timeouts, the four full-queue policies, notifications and port
  * death (GNU Mach `ipc_mqueue`, `ipc_kmsg`, `ipc_notify`, `ipc_port_destroy`).
  */
 export class Ipc implements RightHooks {
-  constructor(private readonly k: AnyKernel) {}
+  constructor(readonly k: IpcKernel) {}
 
   // ---------------------------------------------------------------------------
   // msg_send
@@ -209,7 +229,7 @@ export class Ipc implements RightHooks {
   private blockSender(task: Task, de: Entry, kmsg: KMsg, policy: Policy): void {
     const k = this.k;
     const port = kmsg.dest;
-    const wait = new SendWait(k, this, task, kmsg, de, policy.notify);
+    const wait = new SendWait(this, task, kmsg, de, policy.notify);
     port.addSender(wait);
     if (port.pset) port.pset.arrivals.push(port);
     if (policy.timeout !== Infinity) wait.timer = k.clock.fireAfter(policy.timeout, wait);
@@ -255,8 +275,7 @@ export class Ipc implements RightHooks {
       this.stamp(port, kmsg);
       w.deliver(kmsg, MACH_MSG_SUCCESS, port);
       // The fast path's candidate: if the sender blocks next, the receiver gets its CPU.
-      const cur = k.cpu.current;
-      if (cur && cur.pid === kmsg.sender) k.cpu.handoff = w.owner as Task;
+      k.handedTo(kmsg.sender, w.owner as Task);
       return;
     }
     port.enqueue(kmsg);
@@ -304,7 +323,7 @@ export class Ipc implements RightHooks {
 
   private blockReceiver(task: Task, port: Port | null, set: PortSet | null, timeout: number): void {
     const k = this.k;
-    const wait = new ReceiveWait(k, this, task, port, set);
+    const wait = new ReceiveWait(this, task, port, set);
     if (port) port.addReceiver(wait);
     else set!.receivers.push(wait);
     if (timeout !== Infinity) wait.timer = k.clock.fireAfter(timeout, wait);
@@ -441,11 +460,11 @@ export class Ipc implements RightHooks {
 
   /** Sends a kernel notification to port (as through a send-once right: the queue limit does not apply). */
   notify(port: Port, id: number, body: unknown): void {
-    sendNotification(this.k, port, id, body);
+    sendNotification(this, port, id, body);
   }
 
   sendOnceDestroyed(port: Port): void {
-    sendNotification(this.k, port, MACH_NOTIFY_SEND_ONCE, undefined);
+    sendNotification(this, port, MACH_NOTIFY_SEND_ONCE, undefined);
   }
 
   noSenders(port: Port): void {
@@ -453,7 +472,7 @@ export class Ipc implements RightHooks {
     if (!target) return;
     port.nsrequest = null;
     target.sorights--;
-    sendNotification(this.k, target, MACH_NOTIFY_NO_SENDERS, { mscount: port.mscount });
+    sendNotification(this, target, MACH_NOTIFY_NO_SENDERS, { mscount: port.mscount });
   }
 
   receiveLeft(port: Port, _space: IpcSpace): void {
@@ -461,7 +480,7 @@ export class Ipc implements RightHooks {
   }
 
   receiveDestroyed(port: Port): void {
-    portDies(this.k, port);
+    portDies(this, port);
   }
 
   // ---------------------------------------------------------------------------

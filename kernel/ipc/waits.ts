@@ -5,7 +5,6 @@ import type { Entry } from '../../ports/space.ts';
 import type { Task, Wait } from '../../tasks/task.ts';
 import type { Timer } from '../time/clock.ts';
 import type { Ipc, ReceiveResult } from './ipc.ts';
-import type { AnyKernel } from '../kernel.ts';
 
 /**
  * A task blocked in msg_send because the queue was full. It is at once the
@@ -20,7 +19,6 @@ export class SendWait implements SendWaiter, Wait {
   readonly since: number;
 
   constructor(
-    private readonly k: AnyKernel,
     private readonly ipc: Ipc,
     readonly owner: Task,
     readonly kmsg: KMsg,
@@ -29,14 +27,14 @@ export class SendWait implements SendWaiter, Wait {
     /** Cache the message when the timeout expires (SEND_NOTIFY with a timeout). */
     private readonly notify: boolean,
   ) {
-    this.since = k.clock.now();
+    this.since = ipc.k.clock.now();
   }
 
   /** The queue took the message (code SUCCESS), or the port died (INVALID_DEST). */
   done(code: number): void {
     this.active = false;
     this.timer?.cancel();
-    this.k.wake(this.owner, code, this.since);
+    this.ipc.k.wake(this.owner, code, this.since);
   }
 
   /** The timeout expired: hand the message back, or cache it past the limit. */
@@ -54,7 +52,7 @@ export class SendWait implements SendWaiter, Wait {
       this.ipc.handBack(this.owner, this.kmsg);
       code = MACH_SEND_NOTIFY_IN_PROGRESS;
     } else code = this.ipc.force(this.owner, this.entry, this.kmsg);
-    this.k.wake(this.owner, code, this.since);
+    this.ipc.k.wake(this.owner, code, this.since);
   }
 
   what(): string {
@@ -80,13 +78,12 @@ export class ReceiveWait implements RecvWaiter, Wait {
   readonly since: number;
 
   constructor(
-    private readonly k: AnyKernel,
     private readonly ipc: Ipc,
     readonly owner: Task,
     private readonly port: Port | null,
     private readonly set: PortSet | null,
   ) {
-    this.since = k.clock.now();
+    this.since = ipc.k.clock.now();
   }
 
   /** A message was handed over (copy it out to the task), or the wait failed with code. */
@@ -94,7 +91,7 @@ export class ReceiveWait implements RecvWaiter, Wait {
     this.active = false;
     this.timer?.cancel();
     const result: ReceiveResult = kmsg && from ? this.ipc.accept(this.owner, kmsg, from) : { ok: false, code, msg: null };
-    this.k.wake(this.owner, result, this.since);
+    this.ipc.k.wake(this.owner, result, this.since);
   }
 
   /** The timeout expired with nothing received. */
@@ -103,7 +100,7 @@ export class ReceiveWait implements RecvWaiter, Wait {
     this.active = false;
     this.queue().removeWhere((w) => w === this);
     this.ipc.traceTimeout(this.owner, this.port, MACH_RCV_TIMED_OUT);
-    this.k.wake(this.owner, { ok: false, code: MACH_RCV_TIMED_OUT, msg: null }, this.since);
+    this.ipc.k.wake(this.owner, { ok: false, code: MACH_RCV_TIMED_OUT, msg: null }, this.since);
   }
 
   what(): string {

@@ -1,6 +1,23 @@
 import type { Task } from '../../tasks/task.ts';
-import type { AnyKernel } from '../kernel.ts';
+import type { ExitStatus } from '../../tasks/pcb.ts';
+import type { TaskEvent } from '../../tasks/task-machine.ts';
+import type { Trace } from '../../trace/trace.ts';
+import type { Clock } from '../time/clock.ts';
 import { Cpu, ReadyQueue, type SchedOptions } from './sched.ts';
+
+/** What the CPU scheduler needs of the rest of the kernel. */
+export interface SchedKernel {
+  readonly clock: Clock;
+  readonly trace: Trace;
+  /** Moves a task along an arrow of the state diagram (traced). */
+  move(task: Task, ev: TaskEvent['type']): void;
+  /** Asks for a turn of the dispatch loop. */
+  kick(): void;
+  /** Ends every thread of a process (a CPU-time limit reached). */
+  killProcess(proc: Task, status: ExitStatus, why: string): void;
+  /** A machine program on a CPU has nothing in flight: it waits for a timer or an event. */
+  idle(task: Task): void;
+}
 
 /**
  * The CPU scheduler: the CPUs, the ready queue, the tasks on a CPU whose
@@ -27,7 +44,7 @@ export class CpuScheduler {
   handoffs = 0;
 
   constructor(
-    private readonly k: AnyKernel,
+    private readonly k: SchedKernel,
     sched: Required<SchedOptions>,
   ) {
     this.sched = sched;
@@ -61,10 +78,9 @@ export class CpuScheduler {
 
   /** Takes a task off its CPU (it blocked, ended or was preempted); the CPU is free for the next. */
   release(task: Task): void {
-    const cpu = task.cpu;
-    if (cpu) {
-      cpu.task = null;
-      task.cpu = null;
+    const id = task.pcb.cpu;
+    if (id !== null) {
+      this.cpus[id]!.task = null;
       task.pcb.cpu = null;
     }
     if (this.current === task) this.current = null;
@@ -154,7 +170,6 @@ export class CpuScheduler {
   /** The bookkeeping of a dispatch: the task holds the CPU (ready → running). */
   private dispatchOn(cpu: Cpu, task: Task): void {
     cpu.task = task;
-    task.cpu = cpu;
     task.pcb.cpu = cpu.id;
     this.k.move(task, 'dispatch');
     task.pcb.queue = '';
@@ -185,13 +200,13 @@ export class CpuScheduler {
    * computing target, or a target that is no longer the newest ready task.
    */
   handoffTo(from: Task, to: Task): boolean {
-    const cpu = from.cpu;
-    if (!this.sched.fastPath || !cpu || this.sched.policy === 'priority') return false;
-    if (to.state !== 'ready' || to.suspendCount > 0 || to.burst || to.cpu) return false;
+    const id = from.pcb.cpu;
+    if (!this.sched.fastPath || id === null || this.sched.policy === 'priority') return false;
+    if (to.state !== 'ready' || to.suspendCount > 0 || to.burst || to.pcb.cpu !== null) return false;
+    const cpu = this.cpus[id]!;
     if (this.sched.switchCost > 0 && !cpu.loaded.includes(to)) return false;
     if (!this.ready.popNewest(to)) return false;
     cpu.task = null;
-    from.cpu = null;
     from.pcb.cpu = null;
     if (this.current === from) this.current = null;
     this.touch(cpu, to);
@@ -240,21 +255,22 @@ export class CpuScheduler {
    * stops executing (others may execute meanwhile) and goes on when the burst
    * is done. Under round robin a burst longer than the quantum is cut into
    * slices, and the task goes to the back of the ready queue between them
-   * when others are waiting. Throws on a bad duration.
+   * when others are waiting. Returns false for a burst of 0 (nothing to wait
+   * for), true when the burst started. Throws on a bad duration.
    */
-  compute(task: Task, ms: number): Promise<void> {
+  compute(task: Task, ms: number): boolean {
     if (task.state !== 'running' || this.current !== task) {
       throw new Error(`task ${task.pid} (${task.name}) called compute while it was ${task.state}: await each call`);
     }
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`compute(${ms}): ms must be a finite number ≥ 0`);
     task.pcb.pc = 'compute';
-    if (ms === 0) return this.k.done(task, undefined);
+    if (ms === 0) return false;
     task.burst = { left: ms, slice: 0, sliceStart: 0, timer: null };
     task.result = undefined;
     this.current = null;
     this.runSlice(task);
     this.k.kick();
-    return this.k.pending<void>(task);
+    return true;
   }
 
   runSlice(task: Task): void {
@@ -305,11 +321,11 @@ export class CpuScheduler {
 
   account(task: Task, ms: number): void {
     task.pcb.cpuTime += ms;
-    if (task.cpu) task.cpu.busyTime += ms;
+    if (task.pcb.cpu !== null) this.cpus[task.pcb.cpu]!.busyTime += ms;
     this.k.trace.counters.cpuTime += ms;
   }
 
   idleCheck(task: Task): void {
-    if (this.current === task && task.state === 'running' && task.inFlight === 0) this.k.host.idle(task);
+    if (this.current === task && task.state === 'running' && task.inFlight === 0) this.k.idle(task);
   }
 }

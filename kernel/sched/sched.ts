@@ -1,5 +1,4 @@
 import type { Task } from '../../tasks/task.ts';
-import type { Timer } from '../time/clock.ts';
 import { Heap } from '../time/heap.ts';
 
 /** CPU scheduling policies. */
@@ -114,14 +113,4 @@ function before(a: Task, b: Task): boolean {
   const pa = a.pcb.priority;
   const pb = b.pcb.priority;
   return pa < pb || (pa === pb && a.readySeq < b.readySeq);
-}
-
-/** A task's compute burst in progress on a CPU. */
-export interface Burst {
-  /** ms still to compute after the current slice. */
-  left: number;
-  /** When the current slice started, and how long it is. */
-  sliceStart: number;
-  slice: number;
-  timer: Timer | null;
 }

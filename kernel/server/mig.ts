@@ -2,7 +2,33 @@ import { KERN_SUCCESS } from '../../ports/codes.ts';
 import { KMsg, type RightInTransit } from '../../ports/message.ts';
 import { releaseRight } from '../../ports/rights.ts';
 import type { Task } from '../../tasks/task.ts';
-import type { AnyKernel } from '../kernel.ts';
+import type { PortSet, Port } from '../../ports/port.ts';
+import type { IpcSpace } from '../../ports/space.ts';
+import type { Program } from '../../tasks/program.ts';
+import type { Ipc } from '../ipc/ipc.ts';
+import type { TaskKernel } from '../task/lifecycle.ts';
+import type { Clock } from '../time/clock.ts';
+
+/**
+ * What the kernel object server needs of the rest of the kernel: the task
+ * subsystem's interface (its routines act on tasks), and the kernel's own
+ * objects that only routines touch.
+ */
+export interface ServerKernel extends TaskKernel {
+  /** Names registered with netname_check_in: name → the kernel's send right name in kspace. */
+  readonly netnames: Map<string, { name: number; owner: number }>;
+  /** Look-up requests waiting for a name to be checked in. */
+  readonly netnameWaiters: Map<string, KMsg[]>;
+  /** Installed programs, by path, for exec('path'). */
+  readonly programs: Map<string, Program<unknown>>;
+  newPortSet(space: IpcSpace): PortSet;
+  /** Gives space a send right to port, under the given name if it is free. */
+  shareSend(space: IpcSpace, port: Port, name: number): number;
+  /** A send right to a task's kernel port, in transit: a handle to the task. */
+  handleTo(task: Task): RightInTransit;
+  /** Takes the program text a stub handed over by reference. */
+  takeText(id: number): unknown;
+}
 import { replyId } from './defs.ts';
 
 /**
@@ -23,7 +49,7 @@ export const DEFER = Symbol('defer');
  * A routine: `target` is the task whose kernel port got the request (or the
  * caller, for the bootstrap port), `caller` the task that sent it.
  */
-export type Handler = (k: AnyKernel, target: Task, req: Record<string, unknown>, kmsg: KMsg, caller: Task) => Reply | typeof DEFER;
+export type Handler = (k: ServerKernel, target: Task, req: Record<string, unknown>, kmsg: KMsg, caller: Task) => Reply | typeof DEFER;
 
 /** The handlers of a subsystem: one per routine its table declares (see defs.ts). */
 export type Handlers<S> = { readonly [N in keyof S]: Handler };
@@ -39,7 +65,7 @@ export function int(v: unknown): v is number {
 }
 
 /** Sends the reply of a served request to its reply right (if it had one). */
-export function reply(k: AnyKernel, req: KMsg, result: Reply): void {
+export function reply(k: { readonly clock: Clock; readonly ipc: Ipc }, req: KMsg, result: Reply): void {
   const r = req.reply;
   req.reply = null;
   if (!r || !r.port || r.kind === 'dead' || r.kind === 'receive') {
@@ -59,7 +85,7 @@ export function reply(k: AnyKernel, req: KMsg, result: Reply): void {
  * notification an unused reply right would send (exit and exec: the caller
  * is gone, or is another program now).
  */
-export function dropReply(k: AnyKernel, req: KMsg): void {
+export function dropReply(k: { readonly ipc: Ipc }, req: KMsg): void {
   const r = req.reply;
   req.reply = null;
   if (r) releaseRight(r, k.ipc, 'abandoned');

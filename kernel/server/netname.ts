@@ -6,7 +6,7 @@ import {
   NETNAME_NOT_YOURS,
 } from '../../ports/codes.ts';
 import { deallocateName, putRight, takeRight } from '../../ports/rights.ts';
-import type { AnyKernel } from '../kernel.ts';
+import type { ServerKernel } from './mig.ts';
 import type { NETNAME } from './defs.ts';
 import { DEFER, err, ok, reply, type Handlers, type Reply } from './mig.ts';
 
@@ -56,7 +56,7 @@ export const netnameRoutines: Handlers<typeof NETNAME> = {
  * ended) is forgotten here, so look-ups wait for, and anyone may check in, a
  * new server under the name (as launchd makes a dead service inactive).
  */
-function liveName(k: AnyKernel, name: string): { name: number; owner: number } | undefined {
+function liveName(k: ServerKernel, name: string): { name: number; owner: number } | undefined {
   const reg = k.netnames.get(name);
   if (!reg) return undefined;
   const e = k.kspace.lookup(reg.name);
@@ -67,7 +67,7 @@ function liveName(k: AnyKernel, name: string): { name: number; owner: number } |
 }
 
 /** The reply to a look-up of a checked-in name: a copy of the registered send right. */
-function lookUpAnswer(k: AnyKernel, name: string): Reply {
+function lookUpAnswer(k: ServerKernel, name: string): Reply {
   const reg = k.netnames.get(name)!;
   return { body: { code: KERN_SUCCESS }, rights: [takeRight(k.kspace, reg.name, 'copy-send', k.ipc)] };
 }

@@ -2,7 +2,7 @@ import { KERN_INVALID_ARGUMENT, KERN_TERMINATED, MIG_BAD_ARGUMENTS, MIG_BAD_ID, 
 import type { Port } from '../../ports/port.ts';
 import { releaseRight } from '../../ports/rights.ts';
 import type { Task } from '../../tasks/task.ts';
-import type { AnyKernel } from '../kernel.ts';
+import type { ServerKernel } from './mig.ts';
 import { ROUTINE_BY_ID, type RoutineName } from './defs.ts';
 import { DEFER, err, reply, type Handler, type Reply } from './mig.ts';
 import { netnameRoutines } from './netname.ts';
@@ -25,7 +25,7 @@ const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutine
  *   KERN_INVALID_ARGUMENT  the port's task or the caller is unknown
  *   KERN_TERMINATED        the task has ended (except the routines a zombie answers)
  */
-export function serve(k: AnyKernel, port: Port): void {
+export function serve(k: ServerKernel, port: Port): void {
   const onBootstrap = port === k.bootstrap;
   for (let kmsg = k.ipc.pull(port); kmsg; kmsg = k.ipc.pull(port)) {
     k.ipc.accepted(kmsg);

@@ -10,6 +10,7 @@ import {
 import type { ExitStatus } from '../../tasks/pcb.ts';
 import type { Program } from '../../tasks/program.ts';
 import type { Task } from '../../tasks/task.ts';
+import { createTask, createThread, execTask, exitTask, killProcess, killTask, resumeTask, suspendTask } from '../task/lifecycle.ts';
 import { KILLED, ps, reap, statusReply, XMACH_NOTIFY_SIGNAL, zombieChild, type Signal } from '../task/proc.ts';
 import type { TASK } from './defs.ts';
 import { DEFER, dropReply, err, int, ok, type Handlers } from './mig.ts';
@@ -77,7 +78,7 @@ export const taskRoutines: Handlers<typeof TASK> = {
         return err(KERN_INVALID_NAME);
       }
     }
-    const child = k.spawn(typeof req.name === 'string' ? req.name : caller.name, program, {
+    const child = createTask(k, typeof req.name === 'string' ? req.name : caller.name, program, {
       parent: caller.pid,
       priority: caller.pcb.priority,
       args: caller.args,
@@ -98,7 +99,7 @@ export const taskRoutines: Handlers<typeof TASK> = {
       return err(KERN_INVALID_ARGUMENT);
     }
     dropReply(k, kmsg);
-    k.exec(caller, program as Program<unknown>, req.args, typeof req.name === 'string' ? req.name : undefined);
+    execTask(k, caller, program as Program<unknown>, req.args, typeof req.name === 'string' ? req.name : undefined);
     return DEFER;
   },
 
@@ -107,9 +108,9 @@ export const taskRoutines: Handlers<typeof TASK> = {
     dropReply(k, kmsg);
     // exit() ends the whole process: every thread.
     const status: ExitStatus = { code: int(req.code) ? req.code : 0, reason: 'exit' };
-    for (const t of caller.process.threads) if (t !== caller) k.kill(t, status, `exit by ${caller.pid}`);
-    k.exit(caller, status);
-    if (caller !== caller.process) k.exit(caller.process, status);
+    for (const t of caller.process.threads) if (t !== caller) killTask(k, t, status, `exit by ${caller.pid}`);
+    exitTask(k, caller, status);
+    if (caller !== caller.process) exitTask(k, caller.process, status);
     return DEFER;
   },
 
@@ -117,7 +118,7 @@ export const taskRoutines: Handlers<typeof TASK> = {
     if (target !== caller.process) return err(KERN_INVALID_ARGUMENT);
     const fn = int(req.text) ? k.takeText(req.text) : undefined;
     if (typeof fn !== 'function') return err(KERN_INVALID_ARGUMENT);
-    const thread = k.spawnThread(caller.process, fn as Program<unknown>);
+    const thread = createThread(k, caller.process, fn as Program<unknown>);
     return ok({ tid: thread.pid });
   },
 
@@ -148,18 +149,18 @@ export const taskRoutines: Handlers<typeof TASK> = {
   },
 
   task_terminate: (k, target, _req, _kmsg, caller) => {
-    k.killProcess(target, KILLED, `by ${caller.pid}`);
+    killProcess(k, target, KILLED, `by ${caller.pid}`);
     return target === caller.process ? DEFER : ok();
   },
 
   task_suspend: (k, target) => {
-    k.suspend(target);
+    suspendTask(k, target);
     return ok({ suspendCount: target.suspendCount });
   },
 
   task_resume: (k, target) => {
     if (target.suspendCount === 0) return err(KERN_FAILURE);
-    k.resumeTask(target);
+    resumeTask(k, target);
     return ok({ suspendCount: target.suspendCount });
   },
 
@@ -172,13 +173,13 @@ export const taskRoutines: Handlers<typeof TASK> = {
         return ok();
       }
       case 'kill':
-        k.killProcess(target, KILLED, `by ${caller.pid}`);
+        killProcess(k, target, KILLED, `by ${caller.pid}`);
         return target === caller.process ? DEFER : ok();
       case 'stop':
-        k.suspend(target);
+        suspendTask(k, target);
         return ok();
       case 'cont':
-        if (target.suspendCount > 0) k.resumeTask(target);
+        if (target.suspendCount > 0) resumeTask(k, target);
         return ok();
       default:
         return err(KERN_INVALID_VALUE);

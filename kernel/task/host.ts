@@ -2,7 +2,24 @@ import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { ExitStatus } from '../../tasks/pcb.ts';
 import type { ProgramHost } from '../../tasks/program.ts';
 import type { Task } from '../../tasks/task.ts';
-import type { AnyKernel } from '../kernel.ts';
+import type { Trace } from '../../trace/trace.ts';
+import type { Clock } from '../time/clock.ts';
+import type { Wait } from '../../tasks/task.ts';
+
+/** What the program host needs of the rest of the kernel. */
+export interface HostKernel {
+  readonly clock: Clock;
+  readonly trace: Trace;
+  /** The task whose program code executes now. */
+  executing(): Task | null;
+  /** A task's program ended: the task exits with this status. */
+  programEnded(task: Task, status: ExitStatus): void;
+  block(task: Task, wait: Wait): void;
+  /** Ends a task's wait early (a machine's timer fired while it was blocked in a trap). */
+  interrupt(task: Task): void;
+  /** Tells the syscalls layer which sys a machine program's actor uses. */
+  bindProgram(actor: unknown, sys: unknown): void;
+}
 
 /**
  * What program adapters (tasks/program.ts) ask of the kernel: who executes
@@ -10,15 +27,15 @@ import type { AnyKernel } from '../kernel.ts';
  * `after` delays run on, and where XState's inspection events go.
  */
 export class TaskHost implements ProgramHost {
-  constructor(private readonly k: AnyKernel) {}
+  constructor(private readonly k: HostKernel) {}
 
   executing(): Task | null {
-    return this.k.cpu.current;
+    return this.k.executing();
   }
 
   /** The program ended: the task exits with this status. */
   exit(task: Task, status: ExitStatus): void {
-    this.k.exit(task, status);
+    this.k.programEnded(task, status);
   }
 
   /** A machine program has nothing in flight: it waits for one of its timers, or for an event. */
@@ -56,7 +73,7 @@ export class TaskHost implements ProgramHost {
   }
 
   programStarted(task: Task, actor: AnyActorRef): void {
-    this.k.sysLayer.bindProgram?.(actor, task.sys);
+    this.k.bindProgram(actor, task.sys);
   }
 
   inspectFor(task: Task): ((ev: InspectionEvent) => void) | undefined {

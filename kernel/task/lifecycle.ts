@@ -4,14 +4,67 @@ import { Task } from '../../tasks/task.ts';
 import { Port } from '../../ports/port.ts';
 import { destroyReceive, destroySpace } from '../../ports/rights.ts';
 import { IpcSpace } from '../../ports/space.ts';
-import type { AnyKernel, Kernel, SpawnOptions } from '../kernel.ts';
-import { afterExit } from './proc.ts';
+import type { Trace } from '../../trace/trace.ts';
+import type { Ipc } from '../ipc/ipc.ts';
+import type { CpuScheduler } from '../sched/cpu.ts';
+import type { Clock } from '../time/clock.ts';
+import type { SysLayer, Traps } from '../traps.ts';
+import type { TaskHost } from './host.ts';
+import { afterExit, type ProcessOptions } from './proc.ts';
 
-/**
+/** Options of spawn. */
+export interface SpawnOptions {
+  /** Passed to the program as `sys.args` (async) or `input.args` (machine). */
+  args?: unknown;
+  /** A daemon (a server loop) does not keep `run()` going: the run ends when every non-daemon task has ended. */
+  daemon?: boolean;
+  /** Scheduling priority (kept in the PCB). */
+  priority?: number;
+  /** pid of the parent (default 0, the kernel). */
+  parent?: number;
+  /** CPU-time limit in ms, kept in the PCB: the task is killed when it reaches it (status 152). */
+  cpuLimit?: number;
+  /** Machine programs: start from this persisted snapshot (how a machine fork copies its parent). */
+  snapshot?: unknown;
+  /**
+   * Arrival time in virtual ms (default now): the task stays `new` until then, then is
+   * admitted (new → ready). For scheduling exercises where processes arrive over time.
+   */
+  at?: number;
+}
+
+/** What the task subsystem (a task's life, the process model) needs of the rest of the kernel. */
+export interface TaskKernel {
+  readonly clock: Clock;
+  readonly trace: Trace;
+  readonly ipc: Ipc;
+  readonly cpu: CpuScheduler;
+  readonly host: TaskHost;
+  readonly sysLayer: SysLayer;
+  /** The trap entry each task's sys is built over. */
+  readonly traps: Traps;
+  /** The task table, by pid. */
+  readonly tasks: Map<number, Task>;
+  /** The kernel's space (it receives on task kernel ports) and the bootstrap port every task gets. */
+  readonly kspace: IpcSpace;
+  readonly bootstrap: Port;
+  readonly proc: Required<ProcessOptions>;
+  readonly init: Task | null;
+  /** Tasks not yet ended; non-daemon tasks not yet ended; non-daemon tasks ever created. */
+  readonly census: { live: number; liveNonDaemon: number; nonDaemons: number };
+  allocPid(): number;
+  allocPortId(): number;
+  newPort(space: IpcSpace, label?: string, role?: string): Port;
+  giveSend(space: IpcSpace, port: Port): number;
+  move(task: Task, ev: 'admit' | 'dispatch' | 'preempt' | 'block' | 'wake' | 'exit'): void;
+  wake(task: Task, value: unknown, since: number): void;
+  cpuTimeOf(task: Task): number;
+}
+
+/*
  * A task's life in the kernel: creating a task or a thread (its space, its
- * special ports, its actor, its program), replacing its program (exec), and
- * ending it (exit). The Kernel's `spawn`, `spawnThread`, `exec` and `exit`
- * call these.
+ * special ports, its actor, its program), replacing its program (exec),
+ * suspending and resuming it, and ending it (exit, kill).
  */
 
 /**
@@ -21,7 +74,7 @@ import { afterExit } from './proc.ts';
  * its reply port (3) and a send right to the bootstrap port (4).
  * Returns the task record (its pid, PCB and actor).
  */
-export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, options: SpawnOptions = {}): Task {
+export function createTask(k: TaskKernel, name: string, program: Program<unknown>, options: SpawnOptions = {}): Task {
   if (typeof program !== 'function' && !isMachine(program)) {
     throw new TypeError(`spawn(${JSON.stringify(name)}): program must be an async function or an XState machine`);
   }
@@ -30,7 +83,7 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
     throw new RangeError(`spawn(${JSON.stringify(name)}): at must be a time in ms ≥ 0`);
   }
   if (options.cpuLimit !== undefined && !(options.cpuLimit >= 0)) throw new RangeError(`spawn(${JSON.stringify(name)}): cpuLimit must be ms ≥ 0`);
-  const pid = k.nextPid++;
+  const pid = k.allocPid();
   const space = new IpcSpace(pid, name);
   const task = new Task({
     pid,
@@ -45,7 +98,7 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
   k.tasks.set(pid, task);
   // The kernel receives on every task's kernel port; it needs no name for it (kspace holds no
   // entry: one fewer object a task), and the port dies when the task is reaped.
-  const kport = new Port(k.nextPortId++, k.kspace, name, '.kernel');
+  const kport = new Port(k.allocPortId(), k.kspace, name, '.kernel');
   kport.kobject = task;
   task.kernelPortObject = kport;
   task.kernelPort = k.giveSend(space, kport);
@@ -55,13 +108,13 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
   task.bootstrapPort = k.giveSend(space, k.bootstrap);
   task.args = options.args;
   if (options.cpuLimit !== undefined) task.pcb.cpuLimit = options.cpuLimit;
-  task.sys = k.sysLayer.makeSys(k, task);
+  task.sys = k.sysLayer.makeSys(k.traps, task);
   loadProgram(k, task, program, options.snapshot);
   k.tasks.get(task.pcb.parent)?.adopt(task);
-  k.live++;
+  k.census.live++;
   if (!task.daemon) {
-    k.liveNonDaemon++;
-    k.nonDaemons++;
+    k.census.liveNonDaemon++;
+    k.census.nonDaemons++;
   }
   if (k.trace.on) {
     k.trace.emit({ t: k.clock.now(), kind: 'spawn', pid, task: name, peer: task.pcb.parent, detail: task.daemon ? 'daemon' : '' });
@@ -72,7 +125,7 @@ export function createTask<S>(k: Kernel<S>, name: string, program: Program<S>, o
 }
 
 /** new → ready: the task arrives (unless it was killed before it did). */
-function admit(k: AnyKernel, task: Task): void {
+function admit(k: TaskKernel, task: Task): void {
   if (task.state !== 'new') return;
   task.pcb.startedAt = k.clock.now();
   k.move(task, 'admit');
@@ -85,8 +138,8 @@ function admit(k: AnyKernel, task: Task): void {
  * shares the process's name space and ports, with a reply port of its own.
  * The process ends when its last thread ends.
  */
-export function createThread<S>(k: Kernel<S>, proc: Task, program: Program<S>): Task {
-  const tid = k.nextPid++;
+export function createThread(k: TaskKernel, proc: Task, program: Program<unknown>): Task {
+  const tid = k.allocPid();
   const name = `${proc.name}[${tid}]`;
   const thread = new Task({
     pid: tid,
@@ -108,10 +161,10 @@ export function createThread<S>(k: Kernel<S>, proc: Task, program: Program<S>): 
   thread.bootstrapPort = proc.bootstrapPort;
   thread.replyPort = proc.space.entryFor(k.newPort(proc.space, name, '.reply'))!.name;
   thread.args = proc.args;
-  thread.sys = k.sysLayer.makeSys(k, thread);
+  thread.sys = k.sysLayer.makeSys(k.traps, thread);
   loadProgram(k, thread, program);
-  k.live++;
-  if (!thread.daemon) k.liveNonDaemon++;
+  k.census.live++;
+  if (!thread.daemon) k.census.liveNonDaemon++;
   if (k.trace.on) k.trace.emit({ t: k.clock.now(), kind: 'spawn', pid: tid, task: name, peer: proc.pid, detail: 'thread' });
   k.move(thread, 'admit');
   k.cpu.makeReady(thread);
@@ -119,7 +172,7 @@ export function createThread<S>(k: Kernel<S>, proc: Task, program: Program<S>): 
 }
 
 /** Sets the program a task will start when it is next dispatched. */
-export function loadProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, snapshot?: unknown): void {
+export function loadProgram(k: TaskKernel, task: Task, program: Program<unknown>, snapshot?: unknown): void {
   task.programDef = program;
   if (isMachine(program)) {
     const input: TaskInput = {
@@ -130,7 +183,7 @@ export function loadProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, sn
     task.start = machineStarter(k.host, task, program, k.sysLayer.makeActors(task.sys), input, snapshot);
   } else {
     task.machine = false;
-    task.start = asyncStarter(k.host, task, program, task.sys as S);
+    task.start = asyncStarter(k.host, task, program, task.sys);
   }
 }
 
@@ -138,7 +191,7 @@ export function loadProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, sn
  * exec: the task's program is replaced by another; pid, name space and
  * rights stay. The old program's pending call never returns.
  */
-export function execProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, args: unknown, name?: string): void {
+export function execTask(k: TaskKernel, task: Task, program: Program<unknown>, args: unknown, name?: string): void {
   const wait = task.wait;
   task.program?.stop();
   task.program = null;
@@ -149,7 +202,7 @@ export function execProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, ar
   task.pendingTimers = 0;
   if (name) task.pcb.name = name;
   if (args !== undefined) task.args = args;
-  task.sys = k.sysLayer.makeSys(k, task);
+  task.sys = k.sysLayer.makeSys(k.traps, task);
   loadProgram(k, task, program);
   if (k.trace.on) k.trace.emit({ t: k.clock.now(), kind: 'exec', pid: task.pid, task: task.name });
   if (wait) {
@@ -163,7 +216,7 @@ export function execProgram<S>(k: Kernel<S>, task: Task, program: Program<S>, ar
  * terminated. Its rights are destroyed the Mach way (ports it received on
  * die, with notifications), its kernel port dies, and the CPU moves on.
  */
-export function endTask(k: AnyKernel, task: Task, status: ExitStatus): void {
+export function exitTask(k: TaskKernel, task: Task, status: ExitStatus): void {
   if (task.state === 'terminated') return;
   if (task.state === 'waiting') {
     // The program ended with a trap still pending (it did not await it): abandon the trap.
@@ -201,8 +254,8 @@ export function endTask(k: AnyKernel, task: Task, status: ExitStatus): void {
     });
   }
   task.program?.stop();
-  k.live--;
-  if (!task.daemon) k.liveNonDaemon--;
+  k.census.live--;
+  if (!task.daemon) k.census.liveNonDaemon--;
   k.cpu.forget(task);
   k.cpu.release(task);
   const proc = task.process;
@@ -215,4 +268,34 @@ export function endTask(k: AnyKernel, task: Task, status: ExitStatus): void {
   destroySpace(proc.space, k.ipc);
   // Its kernel port lives on until it is reaped, so handles can still ask how it ended.
   afterExit(k, proc);
+}
+
+/** Ends a task from outside (a kill, a cascade): its pending call is abandoned and it exits with status. */
+export function killTask(k: TaskKernel, task: Task, status: ExitStatus, why: string): void {
+  if (task.state === 'terminated') return;
+  if (k.trace.on) k.trace.emit({ t: k.clock.now(), kind: 'kill', pid: task.pid, task: task.name, detail: why });
+  exitTask(k, task, status);
+}
+
+/** Ends every thread of a process (a kill, a cascade, a CPU-time limit). */
+export function killProcess(k: TaskKernel, proc: Task, status: ExitStatus, why: string): void {
+  for (const t of [proc, ...proc.threads]) killTask(k, t, status, why);
+}
+
+/** task_suspend: the task is not dispatched until resumed (a running one is preempted). */
+export function suspendTask(k: TaskKernel, task: Task): void {
+  task.suspendCount++;
+  if (k.trace.on) k.trace.emit({ t: k.clock.now(), kind: 'suspend', pid: task.pid, task: task.name, detail: `count ${task.suspendCount}` });
+  if (task.state === 'running' && task !== k.cpu.current) k.cpu.preempt(task);
+}
+
+/** task_resume: one suspension less; at zero a held task goes back on the ready queue. */
+export function resumeTask(k: TaskKernel, task: Task): void {
+  if (task.suspendCount === 0) return;
+  task.suspendCount--;
+  if (k.trace.on) k.trace.emit({ t: k.clock.now(), kind: 'resume', pid: task.pid, task: task.name, detail: `count ${task.suspendCount}` });
+  if (task.suspendCount === 0 && task.held) {
+    task.held = false;
+    k.cpu.makeReady(task);
+  }
 }

@@ -1,17 +1,23 @@
 import { KERN_SUCCESS } from '../../ports/codes.ts';
 import type { KMsg } from '../../ports/message.ts';
 import type { ExitStatus, PCB } from '../../tasks/pcb.ts';
+import type { Program } from '../../tasks/program.ts';
 import type { Task } from '../../tasks/task.ts';
-import type { AnyKernel } from '../kernel.ts';
+import { killProcess, type TaskKernel } from './lifecycle.ts';
 import { reply } from '../server/mig.ts';
 
 /** Options of the process model. */
 export interface ProcessOptions {
   /**
-   * Create `init` as pid 1 at boot (default false). Orphans are then given to init, which
-   * reaps them. Without init, orphans go to the kernel (ppid 0), which reaps them when they end.
+   * Create `init` as pid 1 at boot (default false). Orphans are then given to init.
+   * - `true`: the kernel's own init, a daemon that reaps every child it is given.
+   * - a program (an async function or a machine): yours runs as pid 1, named `init`, as a
+   *   daemon; it adopts orphans and must reap them with `wait` (zombies pile up under an init
+   *   that never waits, as on Unix).
+   * Without init, orphans go to the kernel (ppid 0), which reaps them when they end. If init
+   * itself ends, xmach does not panic as Unix does: later orphans go to the kernel.
    */
-  init?: boolean;
+  init?: boolean | Program<any>;
   /** Cascading termination (default false): when a process ends, the kernel terminates all its descendants. */
   cascade?: boolean;
 }
@@ -40,7 +46,7 @@ export interface ProcRow {
 }
 
 /** The process table as `ps` shows it: every process not yet reaped (zombies included), by pid. */
-export function ps(k: AnyKernel): ProcRow[] {
+export function ps(k: TaskKernel): ProcRow[] {
   const rows: ProcRow[] = [];
   for (const t of k.tasks.values()) {
     if (t.reaped || t.threadOf) continue;
@@ -63,9 +69,9 @@ export function ps(k: AnyKernel): ProcRow[] {
  * until its parent waits — or is reaped at once when its parent is the
  * kernel; whoever waits on a handle to it is answered.
  */
-export function afterExit(k: AnyKernel, task: Task): void {
+export function afterExit(k: TaskKernel, task: Task): void {
   for (const child of [...task.children]) {
-    if (k.proc.cascade && child.state !== 'terminated') k.killProcess(child, KILLED, `cascade from ${task.pid}`);
+    if (k.proc.cascade && child.state !== 'terminated') killProcess(k, child, KILLED, `cascade from ${task.pid}`);
     else reparent(k, child);
   }
   const watchers = task.watchers;
@@ -82,7 +88,7 @@ export function afterExit(k: AnyKernel, task: Task): void {
 }
 
 /** Gives an orphan to init (or to the kernel when there is no init). */
-function reparent(k: AnyKernel, child: Task): void {
+function reparent(k: TaskKernel, child: Task): void {
   const old = k.tasks.get(child.pcb.parent);
   old?.disown(child);
   const init = k.init && k.init.state !== 'terminated' && k.init !== child ? k.init : null;
@@ -97,7 +103,7 @@ function reparent(k: AnyKernel, child: Task): void {
 }
 
 /** Removes a dead process from the table for good: its kernel port dies, so handles to it turn into dead names. */
-export function reap(k: AnyKernel, task: Task): void {
+export function reap(k: TaskKernel, task: Task): void {
   task.zombie = false;
   task.reaped = true;
   k.tasks.get(task.pcb.parent)?.disown(task);
@@ -110,7 +116,7 @@ export function reap(k: AnyKernel, task: Task): void {
 }
 
 /** Answers the parent's pending wait() calls that a zombie child now satisfies. */
-function answerWaits(k: AnyKernel, parent: Task): void {
+function answerWaits(k: TaskKernel, parent: Task): void {
   const waits = parent.waits;
   if (!waits) return;
   for (let i = 0; i < waits.length; ) {
