@@ -6,7 +6,15 @@
  */
 import { XdrError } from './xdr-error.ts';
 
-/** Where encoding writes: bytes, a DataView over them, and the next free offset. */
+/**
+ * Where encoding writes: bytes, a DataView over them, and the next free
+ * offset; `grow(n)` makes room for n more bytes by doubling (copying once).
+ *
+ * @example
+ * const w = new Writer(16);
+ * if (w.pos + 4 > w.buf.length) w.grow(4);
+ * w.dv.setInt32(w.pos, 42); w.pos += 4; // w.buf.subarray(0, w.pos): 00 00 00 2a
+ */
 export class Writer {
   buf: Uint8Array;
   dv: DataView;
@@ -26,7 +34,14 @@ export class Writer {
   }
 }
 
-/** Where decoding reads: the input, a DataView over it, the next offset and the end. */
+/**
+ * Where decoding reads: the input, a DataView over the same bytes (no
+ * copy), the next offset and the end.
+ *
+ * @example
+ * const r = new Reader(new Uint8Array([0, 0, 0, 42]), 0);
+ * r.dv.getInt32(r.pos); // 42
+ */
 export class Reader {
   readonly bytes: Uint8Array;
   readonly dv: DataView;
@@ -40,12 +55,23 @@ export class Reader {
   }
 }
 
-/** The error for input that ends before n more bytes. */
+/**
+ * Returns (does not throw) the error for input that ends before n more bytes.
+ *
+ * @example
+ * throw truncated(r, 4); // XdrError: input truncated: 4 bytes needed at offset 8, 2 left
+ */
 export function truncated(r: Reader, n: number): XdrError {
   return new XdrError(`input truncated: ${n} bytes needed at offset ${r.pos}, ${r.end - r.pos} left`);
 }
 
-/** Checks the zero padding after `len` bytes of data at r.pos, and steps over data and padding. */
+/**
+ * Steps over `len` bytes of data at r.pos and their padding to a multiple
+ * of 4. Throws XdrError if the input is too short or a padding byte is not 0.
+ *
+ * @example
+ * skipPadded(r, 3); // 4 bytes: 3 of data, 1 of padding
+ */
 export function skipPadded(r: Reader, len: number): void {
   const padded = (len + 3) & ~3;
   if (r.end - r.pos < padded) throw truncated(r, padded);
@@ -55,7 +81,13 @@ export function skipPadded(r: Reader, len: number): void {
   r.pos += padded;
 }
 
-/** Reads a 4-byte length (count of bytes or elements) and checks it against the type's bound. */
+/**
+ * Reads a 4-byte length (a count of bytes or elements) and returns it.
+ * Throws XdrError if the input is too short or the length is over `max`.
+ *
+ * @example
+ * readLength(r, 16, 'string', false); // 3 for 00 00 00 03; throws for 00 00 00 11
+ */
 export function readLength(r: Reader, max: number, what: string, le: boolean): number {
   if (r.end - r.pos < 4) throw truncated(r, 4);
   const n = r.dv.getUint32(r.pos, le);
@@ -64,7 +96,13 @@ export function readLength(r: Reader, max: number, what: string, le: boolean): n
   return n;
 }
 
-/** Writes opaque bytes and their zero padding (the length, if any, is written before). */
+/**
+ * Writes opaque bytes and their zero padding (a length, if any, is written
+ * before). Never throws.
+ *
+ * @example
+ * writeBytes(w, new Uint8Array([1, 2, 3, 4, 5])); // 01 02 03 04 05 00 00 00
+ */
 export function writeBytes(w: Writer, v: Uint8Array): void {
   const n = v.length;
   const padded = (n + 3) & ~3;
@@ -80,7 +118,14 @@ export function writeBytes(w: Writer, v: Uint8Array): void {
   w.pos = p;
 }
 
-/** Encodes s as UTF-8 at w.pos + 4, then its byte length at w.pos, then pads. Throws for a lone surrogate or more than max bytes. */
+/**
+ * Writes a string: its UTF-8 byte length (in the order `le` says), the
+ * bytes, the padding. Throws XdrError for a lone surrogate (no UTF-8 for it)
+ * or more than `max` bytes.
+ *
+ * @example
+ * writeString(w, 'abc', 16, false); // 00 00 00 03 61 62 63 00
+ */
 export function writeString(w: Writer, s: string, max: number, le: boolean): void {
   const n = s.length;
   if (w.pos + 4 + 3 * n + 3 > w.buf.length) w.grow(4 + 3 * n + 3);
@@ -118,7 +163,14 @@ export function writeString(w: Writer, s: string, max: number, le: boolean): voi
 /** Strict UTF-8 (bad bytes throw); ignoreBOM keeps a leading U+FEFF in the string instead of dropping it. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Decodes len bytes at r.pos as UTF-8 (short ASCII by hand, the rest by TextDecoder). */
+/**
+ * Returns the string of `len` UTF-8 bytes at r.pos (short ASCII by hand,
+ * the rest by TextDecoder); does not move r.pos. Throws XdrError for bytes
+ * that are not UTF-8.
+ *
+ * @example
+ * readUtf8(new Reader(new Uint8Array([0x61, 0x62]), 0), 2); // 'ab'
+ */
 export function readUtf8(r: Reader, len: number): string {
   const b = r.bytes;
   const start = r.pos;

@@ -54,8 +54,14 @@ function structDecoder(names: readonly string[], codecs: readonly Codec[]): Code
 const caches = [new WeakMap<XdrType, Codec>(), new WeakMap<XdrType, Codec>()];
 
 /**
- * The codec of t: numbers in big-endian order (XDR), or little-endian when
- * `le` (for `nativeBytes`). Compiled on first use, then cached.
+ * Returns the codec of t: numbers in big-endian order (XDR), or
+ * little-endian when `le` (for `nativeBytes`). Compiled on first use, then
+ * cached. Throws XdrError for something that is not a descriptor.
+ *
+ * @example
+ * const w = new Writer(64);
+ * codec(xdr.int).enc(w, 42);                                   // w.buf: 00 00 00 2a
+ * codec(xdr.int).dec(new Reader(w.buf.subarray(0, w.pos), 0)); // 42
  */
 export function codec(t: XdrType, le = false): Codec {
   const cache = caches[le ? 1 : 0]!;

@@ -29,6 +29,9 @@ export class XdrError extends Error {
   /**
    * Puts a field name (string) or an array index (number) in front of the
    * path, on the way out of a struct, array or union; returns this error.
+   *
+   * @example
+   * new XdrError('string longer than 16').within('name').within(3).within('items').message; // 'items[3].name: string longer than 16'
    */
   within(segment: string | number): this {
     const rest = this.path === '' || this.path.startsWith('[') ? this.path : '.' + this.path;
@@ -39,14 +42,24 @@ export class XdrError extends Error {
 }
 
 /**
- * Rethrow helper: an XdrError gets `segment` in front of its path; anything
- * else (a stack overflow, a bug) goes on unchanged.
+ * Rethrow helper: returns err, an XdrError with `segment` put in front of
+ * its path; anything else (a stack overflow, a bug) unchanged.
+ *
+ * @example
+ * try { encodeField(); } catch (e) { throw within(e, 'name'); }
  */
 export function within(err: unknown, segment: string | number): unknown {
   return err instanceof XdrError ? err.within(segment) : err;
 }
 
-/** A short, safe description of a bad value for an error message. */
+/**
+ * Returns a short, safe description of a bad value for an error message.
+ *
+ * @example
+ * show('abc'); // '"abc"'
+ * show(2n);    // '2n'
+ * show([1]);   // 'an array of 1'
+ */
 export function show(v: unknown): string {
   switch (typeof v) {
     case 'string':

@@ -83,7 +83,7 @@ function count(what: string, n: unknown): number {
   return n;
 }
 
-/** True for the values the RFC's signed 32-bit int holds. */
+/** True for the values the RFC's signed 32-bit int holds. @example isInt32(-1); // true; isInt32(2 ** 31) and isInt32(1.5): false */
 export const isInt32 = (v: unknown): v is number => typeof v === 'number' && (v | 0) === v;
 
 function enumOf<const E extends Record<string, number>>(values: E): XdrType<keyof E & string> {
@@ -128,7 +128,13 @@ function union<D extends Discriminant, const A extends Readonly<Record<string | 
   return make({ kind: 'union', discriminant, arms: Object.freeze({ ...arms }), default: defaultArm });
 }
 
-/** The descriptor behind any `lazy` wrappers. */
+/**
+ * Returns the descriptor behind any `lazy` wrappers. Throws XdrError for a
+ * lazy that leads only to lazies (100 deep).
+ *
+ * @example
+ * resolve(xdr.lazy(() => xdr.int)); // xdr.int
+ */
 export function resolve(t: XdrType): Exclude<Descriptor, { kind: 'lazy' }> {
   let d: Descriptor = t;
   for (let i = 0; d.kind === 'lazy'; i++) {
