@@ -58,7 +58,8 @@ export interface Sys {
   /**
    * Sends a message to the port dest names. Resolves to a code: MACH_MSG_SUCCESS,
    * MACH_SEND_TIMED_OUT, MACH_SEND_WILL_NOTIFY, MACH_SEND_NOTIFY_IN_PROGRESS,
-   * MACH_SEND_INVALID_DEST / _REPLY / _RIGHT / _DATA / _HEADER, KERN_INVALID_ARGUMENT.
+   * MACH_SEND_INVALID_DEST / _REPLY / _RIGHT / _DATA / _HEADER, KERN_INVALID_ARGUMENT,
+   * MACH_SEND_INTERRUPTED (a machine program's timer fired while it waited).
    *
    * @example
    * const code = await sys.msg_send(server, { id: 1, body: 'hi' }, { policy: 'return' });
@@ -68,7 +69,8 @@ export interface Sys {
   /**
    * Receives a message from a port or port set. Resolves to `{ ok, code, msg }`:
    * MACH_MSG_SUCCESS, MACH_RCV_TIMED_OUT, MACH_RCV_INVALID_NAME, MACH_RCV_IN_SET,
-   * MACH_RCV_PORT_DIED, KERN_INVALID_ARGUMENT.
+   * MACH_RCV_PORT_DIED, MACH_RCV_PORT_CHANGED (the port joined a set while it waited),
+   * MACH_RCV_INTERRUPTED (a machine program's timer fired while it waited), KERN_INVALID_ARGUMENT.
    *
    * @example
    * const r = await sys.msg_receive(port, { timeout: 100 });

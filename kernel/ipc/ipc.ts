@@ -62,7 +62,8 @@ export type ReceiveResult<B = unknown> =
   | { ok: true; code: typeof MACH_MSG_SUCCESS; msg: InMessage<B> }
   | { ok: false; code: number; msg: null };
 
-interface Policy {
+/** A sender's full-queue policy, parsed: how long to wait, and whether to cache after. */
+export interface Policy {
   timeout: number;
   notify: boolean;
 }
@@ -90,6 +91,11 @@ function sendPolicy(opts: SendOptions | undefined): Policy | null {
     default:
       return null;
   }
+}
+
+/** True when a destination taken with this disposition is a send-once right (the queue limit does not apply). */
+function kmsgOnce(disp: Disposition): boolean {
+  return disp === 'move-send-once' || disp === 'make-send-once';
 }
 
 function fail(code: number): ReceiveResult {
@@ -140,16 +146,33 @@ export class Ipc implements RightHooks {
    *   MACH_SEND_INVALID_HEADER  msg is not an object, or its id is not an integer
    *   KERN_INVALID_ARGUMENT     options out of range (negative or NaN timeout, unknown policy)
    *   MACH_SEND_INVALID_DEST    (on wake) the port died while the sender waited (XNU's choice)
+   *   MACH_SEND_INTERRUPTED     (on wake) the wait was aborted (a machine program's timer fired)
    */
   send(task: Task, dest: number, msg: OutMessage, opts?: SendOptions, defaultReply = 0): number | undefined {
-    const k = this.k;
     const policy = sendPolicy(opts);
     if (!policy) return this.refuse(task, 'msg_send', KERN_INVALID_ARGUMENT, 'bad send options');
+    const de = task.space.lookup(dest);
+    const kmsg = this.copyIn(task, de, dest, msg, defaultReply, policy.notify);
+    return typeof kmsg === 'number' ? kmsg : this.enqueue(task, de!, kmsg, policy);
+  }
+
+  /**
+   * Routine: copyIn (GNU Mach ipc_kmsg_copyin)
+   * Purpose: check a message the task sends (header, every right it names, its
+   * body) and, if all is well, build the in-kernel message: the body copied
+   * with structured-clone semantics, the rights taken out of the task's space.
+   * All or nothing: a refused message moves no right.
+   * Returns the message, or the code it was refused with (traced as a 'return'):
+   *   MACH_SEND_INVALID_HEADER, MACH_SEND_INVALID_DEST, MACH_SEND_INVALID_REPLY,
+   *   MACH_SEND_INVALID_RIGHT, MACH_SEND_INVALID_DATA, MACH_SEND_NOTIFY_IN_PROGRESS
+   *   (`notify`: a cached message of this task on this right is still queued).
+   */
+  copyIn(task: Task, de: Entry | undefined, dest: number, msg: OutMessage, defaultReply: number, notify: boolean): KMsg | number {
+    const k = this.k;
     if (typeof msg !== 'object' || msg === null) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_HEADER, 'message is not an object');
     const id = msg.id ?? 0;
     if (!Number.isInteger(id)) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_HEADER, 'msgh_id is not an integer');
     const space = task.space;
-    const de = space.lookup(dest);
     if (!de || (de.sendRefs === 0 && !de.sendOnce && !de.receive)) {
       return this.refuse(task, 'msg_send', MACH_SEND_INVALID_DEST, `name ${dest} is not a send right`);
     }
@@ -190,7 +213,7 @@ export class Ipc implements RightHooks {
     }
     const copy = copyBody(msg.body);
     if (!copy.ok) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_DATA, copy.error);
-    if (policy.notify && de.marequest && this.wouldBlock(port, destDisp)) {
+    if (notify && de.marequest && this.wouldBlock(port, kmsgOnce(destDisp))) {
       return this.refuse(task, 'msg_send', MACH_SEND_NOTIFY_IN_PROGRESS, `a cached message on name ${dest} is still queued`);
     }
 
@@ -198,12 +221,26 @@ export class Ipc implements RightHooks {
     let destRight: RightInTransit | null = null;
     if (destDisp === 'move-send' || destDisp === 'move-send-once') destRight = takeRight(space, dest, destDisp, this);
     const kmsg = new KMsg(port, id, copy.value, copy.size, task.pid, k.clock.now());
-    kmsg.destOnce = destDisp === 'move-send-once' || destDisp === 'make-send-once';
+    kmsg.destOnce = kmsgOnce(destDisp);
     kmsg.destRight = destRight;
     if (replyName !== 0) kmsg.reply = takeRight(space, replyName, replyDisp, this);
     if (rights.length !== 0) kmsg.rights = rights.map((r) => takeRight(space, r.name, r.disposition, this));
     k.trace.counters.bytesCopied += copy.size;
-    if (!this.wouldBlock(port, destDisp) || !port.active) {
+    return kmsg;
+  }
+
+  /**
+   * Routine: enqueue (GNU Mach ipc_mqueue_send)
+   * Purpose: queue a copied-in message on its port, or hand it to a waiting
+   * receiver; when the queue is full, apply the sender's policy.
+   * Returns the code, or undefined when the task blocked (it is woken with the code):
+   *   MACH_MSG_SUCCESS, MACH_SEND_TIMED_OUT (rights handed back), MACH_SEND_WILL_NOTIFY,
+   *   MACH_SEND_INVALID_DEST (on wake: the port died), MACH_SEND_NOTIFY_IN_PROGRESS (on wake,
+   *   cache after a timeout), MACH_SEND_INTERRUPTED (on wake: the wait was aborted).
+   */
+  enqueue(task: Task, de: Entry, kmsg: KMsg, policy: Policy): number | undefined {
+    const port = kmsg.dest;
+    if (!this.wouldBlock(port, kmsg.destOnce) || !port.active) {
       this.post(kmsg);
       return MACH_MSG_SUCCESS;
     }
@@ -218,9 +255,9 @@ export class Ipc implements RightHooks {
     return undefined;
   }
 
-  /** True when a send with this disposition would have to wait for room. */
-  private wouldBlock(port: Port, disp: Disposition): boolean {
-    if (disp === 'move-send-once' || disp === 'make-send-once') return false;
+  /** True when a send would have to wait for room (one to a send-once right never does). */
+  private wouldBlock(port: Port, toSendOnce: boolean): boolean {
+    if (toSendOnce) return false;
     if (!port.full) return false;
     // A waiting receiver takes the message at once (a rendezvous on a qlimit-0 port).
     return port.receivers.length === 0 && !(port.pset && port.pset.receivers.length > 0);
@@ -294,7 +331,9 @@ export class Ipc implements RightHooks {
    *   MACH_RCV_TIMED_OUT      nothing arrived within the timeout (0 = poll)
    *   MACH_RCV_INVALID_NAME   name is not a receive right or port set of the task
    *   MACH_RCV_IN_SET         the port is in a set: receive from the set
-   *   MACH_RCV_PORT_DIED      (on wake) the receive right died or moved away while waiting
+   *   MACH_RCV_PORT_DIED      (on wake) the receive right died or moved away, or the set was destroyed, while waiting
+   *   MACH_RCV_PORT_CHANGED   (on wake) the port was moved into a port set while waiting on it
+   *   MACH_RCV_INTERRUPTED    (on wake) the wait was aborted (a machine program's timer fired)
    *   KERN_INVALID_ARGUMENT   timeout out of range (negative, NaN, not a number)
    */
   receive(task: Task, name: number, timeout: number | undefined): ReceiveResult | undefined {
