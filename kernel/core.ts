@@ -374,7 +374,12 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.trace.counters.blocks++;
     this.move(task, 'block');
     task.pcb.queue = wait.kind;
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: wait.what() });
+    if (this.trace.on) {
+      const r: Omit<TraceRecord, 'seq'> = { t: this.clock.now(), kind: 'block', pid: task.pid, task: task.name, detail: wait.what(), wait: wait.reason ?? wait.kind };
+      const role = wait.role;
+      if (role) r.role = role;
+      this.trace.emit(r);
+    }
     const next = this.cpu.handoff;
     this.cpu.handoff = null;
     if (next && this.cpu.handoffTo(task, next)) return;

@@ -116,6 +116,16 @@ export class Port {
     return this.labelBase + this.labelRole;
   }
 
+  /** The role the kernel gave the port ('kernel', 'notify', 'reply'), or '' for a port of the program's own. */
+  get role(): string {
+    return this.labelRole.startsWith('.') ? this.labelRole.slice(1) : this.labelRole;
+  }
+
+  /** True when no send or send-once right to the port exists: nothing can arrive unless its receiver makes one. */
+  get unreachable(): boolean {
+    return this.srights === 0 && this.sorights === 0;
+  }
+
   set label(label: string) {
     this.labelBase = label;
     this.labelRole = '';

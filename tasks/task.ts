@@ -36,6 +36,13 @@ export interface Wait {
   /** Called when the wait is abandoned (task killed, aborted): take the waiter off its queue. */
   cancel: () => void;
   since: number;
+  /**
+   * For traces: 'sleep' when the wait can only end by its timeout (a receive with a timeout
+   * on a port nobody holds a send right to: how `sys.sleep` waits); otherwise the kind.
+   */
+  readonly reason?: 'sleep';
+  /** For traces: the role of the port waited on, when the kernel gave it one ('reply', 'notify', 'kernel'). */
+  readonly role?: string;
 }
 
 /** Options the kernel gives a new task record. */

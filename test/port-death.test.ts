@@ -32,8 +32,8 @@ describe('port death, the Mach way', () => {
     expect(codes).toEqual(['c1 t=0 SUCCESS', 'c2 t=0 SUCCESS', `c3 t=50 ${codeName(MACH_SEND_INVALID_DEST)}`]);
     expect(sim.report.counters.messagesDestroyed).toBe(2);
     expect(sim.lines(['destroy'])).toEqual([
-      expect.stringMatching(/^t=50 c1 destroy port \d+ id 0$/),
-      expect.stringMatching(/^t=50 c2 destroy port \d+ id 0$/),
+      't=50 c1 destroy port 14 (svc) id 0',
+      't=50 c2 destroy port 14 (svc) id 0',
     ]);
     expect(sim.exit('server')).toMatchObject({ code: 1, reason: 'error' });
     expect(audit(sim.kernel).problems).toEqual([]);

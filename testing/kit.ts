@@ -55,7 +55,8 @@ const DEFAULT_KINDS: readonly TraceKind[] = ['send', 'cache', 'receive', 'timeou
 
 /**
  * The trace as one short line per record, for tests that assert order and
- * time as text: `t=10 client send port 7 id 1`, `t=10 server receive port 7 id 1 from client`.
+ * time as text: `t=10 client send port 7 (echo) id 1`, `t=10 server receive port 7 (echo) id 1 from client`
+ * (a port's label follows its id when it has one).
  * Only the given kinds are kept (default: message events, notifications, deaths, exits).
  */
 export function traceLines(records: readonly TraceRecord[], kinds: readonly TraceKind[] = DEFAULT_KINDS): string[] {
@@ -66,7 +67,7 @@ export function traceLines(records: readonly TraceRecord[], kinds: readonly Trac
     const parts = [`t=${r.t}`, r.task, r.kind];
     if (r.op && r.kind !== 'state') parts.push(r.op);
     if (r.kind === 'state') parts.push(`${r.from}->${r.op}`);
-    if (r.port !== undefined) parts.push(`port ${r.port}`);
+    if (r.port !== undefined) parts.push(r.portLabel ? `port ${r.port} (${r.portLabel})` : `port ${r.port}`);
     if (r.msgId !== undefined) parts.push(`id ${r.msgId}`);
     if (r.kind === 'receive' && r.peerTask !== undefined) parts.push(`from ${r.peerTask}`);
     if (r.codeName !== undefined) parts.push(r.codeName);
@@ -93,14 +94,14 @@ export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolea
   const out: TraceRecord[] = [];
   for (const r of records) {
     // A port dying with nothing in it, and the kernel reaping its own children, tell nothing.
-    if (r.kind === 'port-death' && r.detail?.startsWith('0 queued, 0 blocked senders, 0 waiting receivers')) continue;
+    if (r.kind === 'port-death' && r.pending === 0) continue;
     if (r.kind === 'reap' && r.peer === 0) continue;
     if (!keep.sleeps) {
-      if (r.kind === 'block' && r.detail?.endsWith('.sleep)')) {
+      if (r.kind === 'block' && r.wait === 'sleep') {
         hidden.add(r.pid);
         continue;
       }
-      if (r.kind === 'timeout' && r.portLabel?.endsWith('.sleep')) continue;
+      if (r.kind === 'timeout' && r.wait === 'sleep') continue;
       if (r.kind === 'wake' && hidden.delete(r.pid)) continue;
     }
     if (!keep.syscalls) {
@@ -109,8 +110,8 @@ export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolea
       if (r.kind === 'send' && r.pid === 0 && r.op !== undefined) continue;
       const kernelSide = r.pid === 0 || r.peer === 0;
       if ((r.kind === 'send' || r.kind === 'receive') && kernelSide && r.op === undefined) continue;
-      // A task blocked only for the kernel's answer (its reply port): not part of the story.
-      if (r.kind === 'block' && /\.reply\)$/.test(r.detail ?? '')) {
+      // A task blocked only for the kernel's answer (on its reply port): not part of the story.
+      if (r.kind === 'block' && r.role === 'reply') {
         hidden.add(r.pid);
         continue;
       }

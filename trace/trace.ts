@@ -66,6 +66,16 @@ export interface TraceRecord {
   ref?: number;
   /** Free text: what a task waits on, a log line, an XState event. */
   detail?: string;
+  /**
+   * 'block' and 'timeout' records: what the task waits for: 'send' (room in a queue),
+   * 'receive' (a message), 'sleep' (only a timeout can end it: `sys.sleep`), 'timer' or
+   * 'event' (a machine program's).
+   */
+  wait?: 'send' | 'receive' | 'sleep' | 'timer' | 'event';
+  /** 'block' and 'timeout' records: the role of the port, when the kernel gave it one ('reply', 'notify', 'kernel'). */
+  role?: string;
+  /** 'port-death' records: queued messages, blocked senders and waiting receivers the port had when it died. */
+  pending?: number;
 }
 
 /** Running totals that the comparisons report. Always kept, even with records off. */

@@ -59,6 +59,7 @@ export function portDies(ipc: Ipc, port: Port): void {
       r.peerTask = k.tasks.get(port.lastReceiver)?.name ?? '';
     }
     r.detail = `${port.queue.length} queued, ${port.senders.length} blocked senders, ${port.receivers.length} waiting receivers`;
+    r.pending = port.queue.length + port.senders.length + port.receivers.length;
     k.trace.emit(r);
   }
   for (const kmsg of port.queue.drain()) ipc.destroy(kmsg);

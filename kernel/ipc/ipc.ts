@@ -544,14 +544,18 @@ export class Ipc implements RightHooks {
     kmsg.traceId = k.trace.emit(r);
   }
 
-  traceTimeout(task: Task, port: Port | null, code: number): void {
+  /** Counts and traces a trap that timed out; `wait` says what it waited for ('send', 'receive', or 'sleep'). */
+  traceTimeout(task: Task, port: Port | null, code: number, wait: 'send' | 'receive' | 'sleep' = code === MACH_SEND_TIMED_OUT ? 'send' : 'receive'): void {
     const k = this.k;
     k.trace.counters.timeouts++;
     if (!k.trace.on) return;
-    k.trace.emit({
-      t: k.clock.now(), kind: 'timeout', pid: task.pid, task: task.name, code, codeName: codeName(code),
-      ...(port ? { port: port.id, portLabel: port.label } : {}),
-    });
+    const r: Omit<TraceRecord, 'seq'> = { t: k.clock.now(), kind: 'timeout', pid: task.pid, task: task.name, code, codeName: codeName(code), wait };
+    if (port) {
+      r.port = port.id;
+      r.portLabel = port.label;
+      if (port.role) r.role = port.role;
+    }
+    k.trace.emit(r);
   }
 
   private refuse(task: Task, op: string, code: number, why: string): number {

@@ -86,6 +86,16 @@ export class ReceiveWait implements RecvWaiter, Wait {
     this.since = ipc.k.clock.now();
   }
 
+  /** A timed receive on a port nobody can send to can only time out: that is how sys.sleep waits. */
+  get reason(): 'sleep' | undefined {
+    const port = this.port;
+    return port && this.timer && port.unreachable && port.queue.length === 0 ? 'sleep' : undefined;
+  }
+
+  get role(): string | undefined {
+    return this.port?.role || undefined;
+  }
+
   /** A message was handed over (copy it out to the task), or the wait failed with code. */
   deliver(kmsg: KMsg | null, code: number, from: Port | null): void {
     this.active = false;
@@ -99,7 +109,7 @@ export class ReceiveWait implements RecvWaiter, Wait {
     if (!this.active) return;
     this.active = false;
     this.queue().removeWhere((w) => w === this);
-    this.ipc.traceTimeout(this.owner, this.port, MACH_RCV_TIMED_OUT);
+    this.ipc.traceTimeout(this.owner, this.port, MACH_RCV_TIMED_OUT, this.reason ?? 'receive');
     this.ipc.k.wake(this.owner, { ok: false, code: MACH_RCV_TIMED_OUT, msg: null }, this.since);
   }
 
