@@ -38,12 +38,12 @@ export function boot(options: BootOptions = {}): Kernel<Sys> {
 export type { Kernel } from './kernel/kernel.ts';
 export type { DeadlockEntry, KernelOptions, RpcOptions, RunOptions, RunReport, SpawnOptions } from './kernel/kernel.ts';
 export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc/ipc.ts';
-export * from './kernel/ipc/notify.ts';
+export * from './ports/notify.ts';
 export type { SchedOptions, SchedPolicy } from './kernel/sched/sched.ts';
 export { KILLED, XMACH_NOTIFY_SIGNAL } from './kernel/task/proc.ts';
-export type { ProcessOptions, ProcRow, Share, Signal } from './kernel/task/proc.ts';
+export type { ProcessOptions, ProcRow } from './kernel/task/proc.ts';
 export { ids, ROUTINES } from './kernel/server/defs.ts';
-export type { ArgDef, ArgType, RoutineDef, RoutineName } from './kernel/server/defs.ts';
+export type { ArgDef, ArgType, RoutineDef, RoutineName, Share, Signal } from './kernel/server/defs.ts';
 export { Clock } from './kernel/time/clock.ts';
 export { Random } from './kernel/time/random.ts';
 export type { ClockOptions, Timer } from './kernel/time/clock.ts';

@@ -8,11 +8,10 @@ import {
 } from '../ports/codes.ts';
 import type { OutMessage, ReceivedRight, RightToSend } from '../ports/message.ts';
 import type { RightKind } from '../ports/space.ts';
-import type { RpcOptions, Traps } from '../kernel/traps.ts';
-import type { ReceiveOptions, ReceiveResult, SendOptions } from '../kernel/ipc/ipc.ts';
-import { MACH_NOTIFY_SEND_ONCE } from '../kernel/ipc/notify.ts';
-import { ROUTINES as R, replyId, type RoutineDef } from '../kernel/server/defs.ts';
-import type { ProcRow, Share, Signal } from '../kernel/task/proc.ts';
+import type { ReceiveOptions, ReceiveResult, RpcOptions, SendOptions, Traps } from '../kernel/traps.ts';
+import { MACH_NOTIFY_SEND_ONCE } from '../ports/notify.ts';
+import { ROUTINES as R, replyId, type RoutineDef, type Share, type Signal } from '../kernel/server/defs.ts';
+import type { ProcRow } from '../tasks/pcb.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import type { Program } from '../tasks/program.ts';
 import type { Task } from '../tasks/task.ts';

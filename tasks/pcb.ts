@@ -67,3 +67,18 @@ export function newPcb(pid: number, name: string, parent: number, now: number, p
     startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, memory: 0, rights: 0, handles: 0, exit: null,
   };
 }
+
+/** One row of `ps`. */
+export interface ProcRow {
+  pid: number;
+  ppid: number;
+  name: string;
+  state: ProcessState;
+  /** One letter, as ps prints it: R running, r ready, S waiting, T stopped, Z zombie, N new. */
+  stat: 'R' | 'r' | 'S' | 'T' | 'Z' | 'N';
+  priority: number;
+  cpuTime: number;
+  /** Threads of the process (1 for a single-threaded one). */
+  threads: number;
+}
+

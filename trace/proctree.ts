@@ -1,4 +1,4 @@
-import type { ProcRow } from '../kernel/task/proc.ts';
+import type { ProcRow } from '../tasks/pcb.ts';
 
 const WORD: Record<ProcRow['stat'], string> = { R: 'running', r: 'ready', S: 'waiting', T: 'stopped', Z: 'zombie', N: 'new' };
 

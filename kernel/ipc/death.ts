@@ -3,7 +3,7 @@ import { KMsg } from '../../ports/message.ts';
 import type { Port } from '../../ports/port.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { Ipc } from './ipc.ts';
-import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_SEND_ONCE, notificationName } from './notify.ts';
+import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_SEND_ONCE, notificationName } from '../../ports/notify.ts';
 import type { TraceRecord } from '../../trace/trace.ts';
 
 

@@ -21,6 +21,8 @@ import { canGive, checkRights, putRight, releaseRight, takeRight, type RightHook
 import type { Entry, IpcSpace } from '../../ports/space.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { Clock } from '../time/clock.ts';
+import type { ReceiveResult, SendOptions } from '../traps.ts';
+export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from '../traps.ts';
 import type { Trace } from '../../trace/trace.ts';
 import type { Wait } from '../../tasks/task.ts';
 import type { TraceRecord } from '../../trace/trace.ts';
@@ -31,36 +33,7 @@ import {
   MACH_NOTIFY_NO_SENDERS,
   MACH_NOTIFY_SEND_ONCE,
   notificationName,
-} from './notify.ts';
-
-/** What to do when the destination queue is full (the course notes' four options). */
-export type FullPolicy = 'wait' | 'timeout' | 'return' | 'cache';
-
-/** Options of msg_send. */
-export interface SendOptions {
-  /**
-   * - `wait` (default): block until there is room.
-   * - `timeout`: block at most `timeout` ms, then MACH_SEND_TIMED_OUT (Mach's SEND_TIMEOUT).
-   * - `return`: MACH_SEND_TIMED_OUT at once (SEND_TIMEOUT with 0).
-   * - `cache`: queue the message past the limit, return MACH_SEND_WILL_NOTIFY and send a
-   *   msg-accepted notification to the task's notify port when it leaves the queue (SEND_NOTIFY).
-   *   With `timeout`, the message is cached only after waiting that long.
-   */
-  policy?: FullPolicy;
-  /** ms; giving it alone means policy `timeout`. Must be a number ≥ 0. */
-  timeout?: number;
-}
-
-/** Options of msg_receive. */
-export interface ReceiveOptions {
-  /** ms to wait for a message; 0 polls; absent waits forever. Must be a number ≥ 0. */
-  timeout?: number;
-}
-
-/** Result of msg_receive and msg_rpc: the code, and the message when it succeeded. */
-export type ReceiveResult<B = unknown> =
-  | { ok: true; code: typeof MACH_MSG_SUCCESS; msg: InMessage<B> }
-  | { ok: false; code: number; msg: null };
+} from '../../ports/notify.ts';
 
 /** A sender's full-queue policy, parsed: how long to wait, and whether to cache after. */
 export interface Policy {

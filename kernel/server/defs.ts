@@ -59,6 +59,12 @@ export function subsystem<const R extends Routines>(base: number, routines: R): 
   return out as Subsystem<R>;
 }
 
+/** The signals a handle can send (`kill`): 'term' arrives as a notification the program may handle. */
+export type Signal = 'term' | 'kill' | 'stop' | 'cont';
+
+/** What `fork` shares with the child: every send right, none, or the names listed. */
+export type Share = 'all' | 'none' | number[];
+
 /** Mach's `mach_port` interface (base 3200), served on the task's kernel port. */
 export const MACH_PORT = subsystem(3200, {
   port_names: { n: 0, on: 'self', args: [], returns: 'fields' },

@@ -1,13 +1,18 @@
 import { KERN_SUCCESS } from '../../ports/codes.ts';
-import { KMsg, type RightInTransit } from '../../ports/message.ts';
-import { releaseRight } from '../../ports/rights.ts';
-import type { Task } from '../../tasks/task.ts';
-import type { PortSet, Port } from '../../ports/port.ts';
+import type { KMsg, RightInTransit } from '../../ports/message.ts';
+import type { Port, PortSet } from '../../ports/port.ts';
 import type { IpcSpace } from '../../ports/space.ts';
 import type { Program } from '../../tasks/program.ts';
-import type { Ipc } from '../ipc/ipc.ts';
+import type { Task } from '../../tasks/task.ts';
+import type { Reply } from '../ipc/reply.ts';
 import type { TaskKernel } from '../task/lifecycle.ts';
-import type { Clock } from '../time/clock.ts';
+
+export { dropReply, reply, type Reply } from '../ipc/reply.ts';
+
+/*
+ * The server side of MIG-style routines: what the object server needs of the
+ * kernel, what a routine's handler is, and how it answers.
+ */
 
 /**
  * What the kernel object server needs of the rest of the kernel: the task
@@ -28,18 +33,6 @@ export interface ServerKernel extends TaskKernel {
   handleTo(task: Task): RightInTransit;
   /** Takes the program text a stub handed over by reference. */
   takeText(id: number): unknown;
-}
-import { replyId } from './defs.ts';
-
-/**
- * The server side of MIG-style routines: what a kernel handler answers, and
- * how the answer goes back to the caller's reply right.
- */
-
-/** What a handler answers: the reply body (always with a `code`) and rights to carry back. */
-export interface Reply {
-  body: { code: number; [k: string]: unknown };
-  rights?: RightInTransit[];
 }
 
 /** A handler that will answer later (netname_look_up waiting for a check-in). */
@@ -62,31 +55,4 @@ export const err = (code: number): Reply => ({ body: { code } });
 /** True for an integer (request fields are checked, never trusted). */
 export function int(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
-}
-
-/** Sends the reply of a served request to its reply right (if it had one). */
-export function reply(k: { readonly clock: Clock; readonly ipc: Ipc }, req: KMsg, result: Reply): void {
-  const r = req.reply;
-  req.reply = null;
-  if (!r || !r.port || r.kind === 'dead' || r.kind === 'receive') {
-    for (const right of result.rights ?? []) releaseRight(right, k.ipc);
-    if (r) releaseRight(r, k.ipc);
-    return;
-  }
-  const kmsg = new KMsg(r.port, replyId(req.id), result.body, 0, 0, k.clock.now());
-  kmsg.destOnce = r.kind === 'send-once';
-  kmsg.destRight = r;
-  if (result.rights) kmsg.rights = result.rights;
-  k.ipc.post(kmsg);
-}
-
-/**
- * Lets a request go without an answer, and without the send-once
- * notification an unused reply right would send (exit and exec: the caller
- * is gone, or is another program now).
- */
-export function dropReply(k: { readonly ipc: Ipc }, req: KMsg): void {
-  const r = req.reply;
-  req.reply = null;
-  if (r) releaseRight(r, k.ipc, 'abandoned');
 }

@@ -11,7 +11,7 @@ import { validQlimit, type Port } from '../../ports/port.ts';
 import { deallocateName, destroyReceive, modRefs } from '../../ports/rights.ts';
 import { IpcSpace } from '../../ports/space.ts';
 import type { Task } from '../../tasks/task.ts';
-import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_NO_SENDERS } from '../ipc/notify.ts';
+import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_NO_SENDERS } from '../../ports/notify.ts';
 import type { MACH_PORT } from './defs.ts';
 import { err, int, ok, type Handlers, type Reply } from './mig.ts';
 

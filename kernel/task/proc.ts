@@ -1,10 +1,11 @@
 import { KERN_SUCCESS } from '../../ports/codes.ts';
 import type { KMsg } from '../../ports/message.ts';
-import type { ExitStatus, PCB } from '../../tasks/pcb.ts';
+import type { ExitStatus, ProcRow } from '../../tasks/pcb.ts';
+export type { ProcRow } from '../../tasks/pcb.ts';
 import type { Program } from '../../tasks/program.ts';
 import type { Task } from '../../tasks/task.ts';
 import { killProcess, type TaskKernel } from './lifecycle.ts';
-import { reply } from '../server/mig.ts';
+import { reply } from '../ipc/reply.ts';
 
 /** Options of the process model. */
 export interface ProcessOptions {
@@ -25,25 +26,8 @@ export interface ProcessOptions {
 /** Exit status of a process ended by a kill (as a shell reports SIGKILL: 128 + 9). */
 export const KILLED: ExitStatus = { code: 137, reason: 'killed' };
 
-/** The signals a handle can send. */
-export type Signal = 'term' | 'kill' | 'stop' | 'cont';
-
 /** Notification id of a 'term' signal delivered to the task's notify port (an xmach id, outside Mach's range). */
 export const XMACH_NOTIFY_SIGNAL = 0o200;
-
-/** One row of `ps`. */
-export interface ProcRow {
-  pid: number;
-  ppid: number;
-  name: string;
-  state: PCB['state'];
-  /** One letter, as ps prints it: R running, r ready, S waiting, T stopped, Z zombie, N new. */
-  stat: 'R' | 'r' | 'S' | 'T' | 'Z' | 'N';
-  priority: number;
-  cpuTime: number;
-  /** Threads of the process (1 for a single-threaded one). */
-  threads: number;
-}
 
 /** The process table as `ps` shows it: every process not yet reaped (zombies included), by pid. */
 export function ps(k: TaskKernel): ProcRow[] {
@@ -146,8 +130,6 @@ export function statusReply(task: Task) {
   return { body: { code: KERN_SUCCESS, pid: task.pid, status: task.pcb.exit } };
 }
 
-/** What `fork` shares with the child: every send right, none, or the names listed. */
-export type Share = 'all' | 'none' | number[];
 
 /** Deferred requests held by the process model (for the audit). */
 export function pendingRequests(task: Task): KMsg[] {
