@@ -196,10 +196,11 @@ export function pickGantt(model: Model, view: View, rows: Seq.Rows, x: number, y
   const r = Math.floor((y - rows.top) / rows.rowH);
   const cpuTop = rows.top + rows.pids.length * rows.rowH + 10;
   const cpu = Math.floor((y - cpuTop) / rows.rowH);
-  const pids = r >= 0 && r < rows.pids.length ? [rows.pids[r]!] : cpu >= 0 && cpu < model.cpus ? rows.pids : [];
+  const onTask = r >= 0 && r < rows.pids.length;
+  const pids = onTask ? [rows.pids[r]!] : cpu >= 0 && cpu < model.cpus ? rows.pids : [];
   for (const pid of pids) {
     for (const s of model.states.get(pid) ?? []) {
-      if (view.pos[s.a]! <= p && p <= view.pos[s.b]! && (pids.length === 1 || (s.v === 2 && s.cpu === cpu))) return s.a;
+      if (view.pos[s.a]! <= p && p <= view.pos[s.b]! && (onTask || (s.v === 2 && s.cpu === cpu))) return s.a;
     }
   }
   return -1;

@@ -196,6 +196,8 @@ export function drawSequence(canvas: El, model: Model, view: View, rows: Rows, h
   }
   // arrow heads, unreceived ends, labels
   const labels = heads.length < 160;
+  /** Labels drawn so far: [x, baseline y, width]; a label that would overlap one is moved or left out. */
+  const placed: [number, number, number][] = [];
   ctx.font = '10px system-ui, sans-serif';
   ctx.textAlign = 'left';
   ctx.textBaseline = 'bottom';
@@ -225,13 +227,19 @@ export function drawSequence(canvas: El, model: Model, view: View, rows: Rows, h
     }
     if (labels) {
       const r = model.recs[m.s]!;
-      const text = clip(`${r.op ?? `#${r.msgId ?? ''}`} → ${r.portLabel || `port ${r.port}`}`, 28);
-      const lx = (x1 + x2) / 2 + 3;
-      const ly = (y1 + y2) / 2 - 2;
-      ctx.fillStyle = 'rgba(255,255,255,0.8)';
-      ctx.fillRect(lx - 1, ly - 11, ctx.measureText(text).width + 2, 11);
-      ctx.fillStyle = colors[color]!;
-      ctx.fillText(text, lx, ly);
+      const text = clip(`${r.op ?? `id ${r.msgId ?? '?'}`} → ${r.portLabel || `port ${r.port}`}`, 28);
+      const w = ctx.measureText(text).width + 2;
+      const lx = (x1 + x2) / 2 + 4;
+      for (const dy of [0, -12, 12, -24, 24]) {
+        const ly = (y1 + y2) / 2 - 2 + dy;
+        if (placed.some((b) => lx < b[0] + b[2] && b[0] < lx + w && ly - 11 < b[1] && b[1] - 11 < ly)) continue;
+        placed.push([lx - 1, ly, w]);
+        ctx.fillStyle = 'rgba(255,255,255,0.85)';
+        ctx.fillRect(lx - 1, ly - 11, w, 11);
+        ctx.fillStyle = colors[color]!;
+        ctx.fillText(text, lx, ly);
+        break;
+      }
     }
   }
 

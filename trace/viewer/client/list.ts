@@ -36,7 +36,7 @@ export function createRecordList(box: El, model: Model, pick: (i: number) => voi
     const r = model.recs[i]!;
     const what = r.kind === 'state' ? `${r.from ?? ''} → ${r.op ?? ''}` : r.op ?? '';
     const port = r.port !== undefined ? `${r.portLabel || 'port'} (${r.port})` : '';
-    const peer = r.peer !== undefined ? `${r.peerTask ?? ''} (${r.peer})` : '';
+    const peer = r.peer !== undefined ? `${r.peerTask || (model.lane.get(r.peer)?.name ?? '')} (${r.peer})` : '';
     const rest = [r.msgId !== undefined ? `id ${r.msgId}` : '', r.codeName ?? '', r.ref !== undefined ? `ref #${r.ref}` : '',
       r.cpu !== undefined ? `cpu${r.cpu}` : '', r.detail ?? ''].filter(Boolean).join(' · ');
     return [`#${r.seq}`, String(r.t), r.kind, `${r.task} (${r.pid})`, what, port, peer, clip(rest, 90)];

@@ -41,6 +41,8 @@ export interface ViewerHandle {
   setCursor: (idx: number) => void;
   snapshot: () => ModelM.Snapshot;
   stats: { seq: Seq.DrawStats; gantt: Seq.DrawStats; list: number };
+  /** Where record idx sits on the sequence canvas (css px from its corner), or null when off view or hidden. */
+  locate: (idx: number) => { x: number; y: number } | null;
 }
 
 /**
@@ -105,7 +107,7 @@ export function startViewer(packed: PackedTrace, opts: { title?: string; runId?:
   const relayout = (): void => {
     const count = model.lanes.filter((l) => !hidden.tasks.has(l.pid)).length;
     const room = Math.max(240, window.innerHeight * 0.45);
-    seqRows = rowsFor(true, Math.max(18, Math.min(34, Math.floor(room / Math.max(1, count)))));
+    seqRows = rowsFor(true, Math.max(18, Math.min(64, Math.floor(room / Math.max(1, count)))));
     ganttRows = rowsFor(false, count > 40 ? 14 : 18);
   };
 
@@ -300,6 +302,12 @@ export function startViewer(packed: PackedTrace, opts: { title?: string; runId?:
   const handle: ViewerHandle = {
     ready: true, records: n, readyMs: performance.now(), stats,
     cursor: () => cursor, setCursor: (i) => { setCursor(i, true); draw(); }, snapshot: () => snap,
+    locate: (i) => {
+      const r = seqRows.row.get(model.recs[i]?.pid ?? -1);
+      const x = i >= 0 && i < n ? xOf(view, view.pos[i]!) : -1;
+      if (r === undefined || x < view.gutter || x > view.width - 12) return null;
+      return { x, y: seqRows.top + r * seqRows.rowH + seqRows.rowH / 2 };
+    },
   };
   window.__xmachViewer = handle;
   document.body.dataset.ready = '1';

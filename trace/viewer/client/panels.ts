@@ -128,7 +128,7 @@ export function renderTree(box: El, model: Model, snap: Snapshot, hidden: Hidden
       li.dataset.status = status;
     }
     const kids = children.get(pid);
-    if (kids && (pid !== 0 || p === undefined)) {
+    if (kids) {
       const ul = h('ul', '');
       for (const k of kids) if (k !== pid) ul.append(node(k));
       li.append(ul);
