@@ -68,11 +68,10 @@ export interface TaskKernel {
  */
 
 /**
- * Creates a task running program and admits it (new → ready). The task
- * starts with, in its own name space: a send right to its kernel port
- * (name 1), the receive right of its notify port (2), the receive right of
- * its reply port (3) and a send right to the bootstrap port (4).
- * Returns the task record (its pid, PCB and actor).
+ * Creates a task record with its space and special ports, loads its program
+ * and admits it, now or at `options.at` (the routine behind `Kernel.spawn`
+ * and fork; see `Kernel.spawn` for what the task starts with). Throws on a
+ * program that is neither a function nor a machine, a bad `at` or `cpuLimit`.
  */
 export function createTask(k: TaskKernel, name: string, program: Program<unknown>, options: SpawnOptions = {}): Task {
   if (typeof program !== 'function' && !isMachine(program)) {
