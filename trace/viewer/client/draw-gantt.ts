@@ -131,7 +131,7 @@ export function drawGantt(canvas: El, model: Model, view: View, rows: Seq.Rows, 
   ctx.textAlign = 'right';
   rows.pids.forEach((pid, r) => {
     const lane = model.lane.get(pid)!;
-    ctx.fillStyle = lane.ended ? '#718096' : '#1a202c';
+    ctx.fillStyle = lane.ended >= 0 ? '#718096' : '#1a202c';
     ctx.fillText(clip(`${lane.name} (${pid})`, 20), gutter - 8, rows.top + r * rows.rowH + rows.rowH / 2);
   });
   ctx.fillStyle = '#1a202c';

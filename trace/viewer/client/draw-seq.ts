@@ -86,9 +86,10 @@ export function drawAxis(ctx: ReturnType<typeof Util.fitCanvas>, view: View, hei
   }
   for (let p = first; p <= view.start + view.span; p += step) {
     const x = Math.round(xOf(view, p)) + 0.5;
+    if (x < view.gutter + 2) continue;
     ctx.fillStyle = '#edf2f7';
     ctx.fillRect(x, band, 1, height - band);
-    if (band > 0) {
+    if (band > 0 && x > view.gutter + 24) {
       ctx.fillStyle = '#4a5568';
       const v = Math.round(p * 1000) / 1000;
       ctx.fillText(view.axis === 'seq' ? `#${v}` : `${v} ms`, x, band / 2);
@@ -129,7 +130,7 @@ export function drawSequence(canvas: El, model: Model, view: View, rows: Rows, h
     }
     const lane = model.lane.get(pid)!;
     const x0 = Math.max(gutter, pid === 0 ? gutter : x(lane.first));
-    const x1 = Math.min(right, lane.ended ? x(lane.last) : right);
+    const x1 = Math.min(right, lane.ended >= 0 ? x(lane.ended) : right);
     ctx.fillStyle = '#a0aec0';
     if (x1 > x0) ctx.fillRect(x0, y - 0.5, x1 - x0, 1);
     const spans = model.blocks.get(pid);
@@ -291,7 +292,7 @@ export function drawSequence(canvas: El, model: Model, view: View, rows: Rows, h
   ctx.textBaseline = 'middle';
   rows.pids.forEach((pid, r) => {
     const lane = model.lane.get(pid)!;
-    ctx.fillStyle = lane.ended ? '#718096' : '#1a202c';
+    ctx.fillStyle = lane.ended >= 0 ? '#718096' : '#1a202c';
     ctx.fillText(clip(`${lane.name} (${pid})`, 20), gutter - 8, rows.top + r * rows.rowH + rows.rowH / 2);
   });
   canvas.dataset.rows = rows.pids.map((pid) => model.lane.get(pid)!.name).join('|');
@@ -342,7 +343,7 @@ export function drawSequence(canvas: El, model: Model, view: View, rows: Rows, h
         drawX(c, mx, my, 4, '#e53e3e');
         break;
       case 'port-death':
-        drawX(c, mx, my, 5, '#1a202c');
+        drawX(c, mx, my, 3, '#a0aec0');
         break;
       case 'timeout':
         c.fillStyle = '#c05621';

@@ -17,8 +17,8 @@ export interface Lane {
   /** First and last record about the task (as its pid). */
   first: number;
   last: number;
-  /** True when the task ended (a 'state' → terminated or 'exit' record). */
-  ended: boolean;
+  /** The record where the task ended (its 'state' → terminated or 'exit'), or -1 while it lives. */
+  ended: number;
 }
 
 /** One message: its send record, and the record that ended it (receive, syscall, destroy) or -1. */
@@ -87,7 +87,7 @@ export function buildModel(recs: TraceRecord[]): Model {
   const touch = (pid: number, name: string | undefined, i: number, own: boolean): Lane => {
     let l = lane.get(pid);
     if (!l) {
-      l = { pid, name: name || (pid === 0 ? 'kernel' : `pid ${pid}`), parent: -1, thread: false, daemon: false, first: i, last: i, ended: false };
+      l = { pid, name: name || (pid === 0 ? 'kernel' : `pid ${pid}`), parent: -1, thread: false, daemon: false, first: i, last: i, ended: -1 };
       lane.set(pid, l);
     }
     if (own) {
@@ -141,7 +141,7 @@ export function buildModel(recs: TraceRecord[]): Model {
         if (prev) prev.b = i;
         if (r.op === 'terminated') {
           openState.delete(r.pid);
-          l.ended = true;
+          if (l.ended < 0) l.ended = i;
           closeBlock(r.pid, i);
         } else {
           const s: Span = { a: i, b: n - 1, v: codes[r.op ?? ''] ?? 4, cpu: r.op === 'running' ? r.cpu ?? -1 : -1 };
@@ -151,7 +151,7 @@ export function buildModel(recs: TraceRecord[]): Model {
         break;
       }
       case 'exit':
-        l.ended = true;
+        if (l.ended < 0) l.ended = i;
         closeBlock(r.pid, i);
         break;
       case 'block': {
