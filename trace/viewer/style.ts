@@ -67,7 +67,12 @@ function legend(items: [string, string][]): string {
   return `<div class="legend">${items.map(([css, text]) => `<span><i ${css}></i>${text}</span>`).join('')}</div>`;
 }
 
-/** The page's static markup; `title` must already be HTML-escaped. */
+/**
+ * The page's static markup; `title` must already be HTML-escaped.
+ *
+ * @example
+ * `<body>${skeleton('echo &amp; client')}<script>…</script></body>`
+ */
 export function skeleton(title: string): string {
   return `<header><h1 id="title">${title}</h1><span id="summary"></span></header>
 <div id="app">
