@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { TraceRecord } from '../../index.ts';
+import type { TraceRecord } from '../trace.ts';
 import { packTrace, unpackTrace } from './pack.ts';
 import { CSS, skeleton } from './style.ts';
 import { buildModel, snapshotAt } from './client/model.ts';

@@ -1,4 +1,4 @@
-import type { TraceRecord } from '../../index.ts';
+import type { TraceRecord } from '../trace.ts';
 
 /**
  * A trace in columns, as the viewer page embeds it: one entry per field, each

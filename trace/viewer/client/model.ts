@@ -5,7 +5,7 @@
  * embedded with `toString()`, so it refers only to its arguments, browser
  * globals and the other embedded functions) and in Node (for tests).
  */
-import type { TraceRecord } from '../../../index.ts';
+import type { TraceRecord } from '../../trace.ts';
 
 /** A task's lifeline. `parent` is -1 when the trace does not say. */
 export interface Lane {
