@@ -99,27 +99,38 @@ export function forkTreeOptions(p: Parsed): ForkTreeOptions {
   };
 }
 
-/** Parses `a+b,b+c,c-` and checks it: a forker and an exiter must be alive, a child's name new, `a` never exits. */
-export function parseActions(list: string): Action[] {
-  const alive = new Set(['a']);
+/**
+ * Parses `a+b,b+c,c-` and checks it: a forker and an exiter must be alive, a
+ * child's name new, `a` never exits. With `leafOnly`, an exit of a process
+ * with children fails and leaves it alive.
+ *
+ * @example
+ * parseActions('a+b,b-'); // [{ kind: 'fork', parent: 'a', child: 'b' }, { kind: 'exit', proc: 'b' }]
+ */
+export function parseActions(list: string, leafOnly = false): Action[] {
+  const parent = new Map<string, string | null>([['a', null]]);
   const used = new Set(['a', 'init', 'ctl']);
   return list.split(',').map((text) => {
     const bad = (why: string) => new UsageError(`bad action (${text}): ${why}; must be X+Y or X- where X and Y are processes`);
     const fork = /^([A-Za-z0-9_]+)\+([A-Za-z0-9_]+)$/.exec(text);
     const exit = /^([A-Za-z0-9_]+)-$/.exec(text);
     if (fork) {
-      const [, parent, child] = fork as unknown as [string, string, string];
-      if (!alive.has(parent)) throw bad(`${parent} is not running`);
+      const [, p, child] = fork as unknown as [string, string, string];
+      if (!parent.has(p)) throw bad(`${p} is not running`);
       if (used.has(child)) throw bad(`the name ${child} is taken`);
-      alive.add(child);
+      parent.set(child, p);
       used.add(child);
-      return { kind: 'fork', parent, child };
+      return { kind: 'fork', parent: p, child };
     }
     if (!exit) throw bad('not an action');
     const proc = exit[1]!;
     if (proc === 'a') throw bad('a is the initial process and never exits');
-    if (!alive.has(proc)) throw bad(`${proc} is not running`);
-    alive.delete(proc);
+    if (!parent.has(proc)) throw bad(`${proc} is not running`);
+    const kids = [...parent].filter(([, pp]) => pp === proc).map(([c]) => c);
+    if (!(leafOnly && kids.length > 0)) {
+      parent.delete(proc);
+      for (const c of kids) parent.set(c, null); // adopted by init or the kernel
+    }
     return { kind: 'exit', proc };
   });
 }
@@ -297,7 +308,7 @@ export async function forkTree(options: ForkTreeOptions = {}): Promise<string> {
     leafOnly: false, kernelReparent: false, solve: false, ...options,
   };
   if (!(o.forkPercentage > 0 && o.forkPercentage <= 1)) throw new UsageError('forkPercentage must be in (0, 1]');
-  const actions = parseActions(o.actionList || randomActions(o.seed, o.forkPercentage, o.actions));
+  const actions = parseActions(o.actionList || randomActions(o.seed, o.forkPercentage, o.actions), o.leafOnly);
   const run = await play(actions, o);
   const names = new Set(['a', ...actions.flatMap((x) => (x.kind === 'fork' ? [x.child] : []))]);
 
