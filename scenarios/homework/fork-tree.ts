@@ -230,11 +230,15 @@ async function play(actions: readonly Action[], o: Required<ForkTreeOptions>): P
             const n = await sys.msg_receive<{ name: number }>(sys.notifyPort);
             if (n.ok && n.msg.id === MACH_NOTIFY_DEAD_NAME && n.msg.body.name === port) break;
           }
-          // A zombie until its parent waits; init or the kernel, as its adopter, has reaped it already.
-          const zombie = (await table()).find((r) => r.pid === me.pid);
-          if (zombie) {
-            const parent = (await table()).find((r) => r.pid === zombie.ppid)!;
-            await sys.msg_rpc(ports.get(parent.name)!, { id: REAP, body: { pid: me.pid } });
+          // A zombie until its parent waits: one of ours is told to (REAP); init or the kernel reap on their own.
+          for (;;) {
+            const now = await table();
+            const zombie = now.find((r) => r.pid === me.pid);
+            if (!zombie) break;
+            const parent = now.find((r) => r.pid === zombie.ppid);
+            const parentPort = parent && ports.get(parent.name);
+            if (parentPort) await sys.msg_rpc(parentPort, { id: REAP, body: { pid: me.pid } });
+            else await sys.sleep(1); // init has not asked for its next child yet
           }
           run.results.push(`${act.proc} EXITS`);
         }

@@ -4,16 +4,17 @@
  *
  * Each process is a task whose program executes its instructions for real:
  * - `cpu` and `io_done` (the tick that handles an I/O's completion, which
- *   process-run.py adds after every I/O) are `sys.compute(1)`;
- * - `io` is `sys.compute(1)` (issuing it: RUN:io) and then the wait for the
- *   device: a `msg_receive` on the task's notify port with a timeout of the
- *   I/O length, where nothing arrives, so the task is *waiting* (BLOCKED)
+ *   process-run.py adds after every I/O) are `sys.compute(1)` (to be exact,
+ *   a burst up to the next tick boundary: see `INTERRUPT_LAG`);
+ * - `io` is the same one-tick burst (issuing it: RUN:io), then the wait for
+ *   the device: a `msg_receive` on the task's notify port with a timeout of
+ *   the I/O length, where nothing arrives, so the task is *waiting* (BLOCKED)
  *   until the timeout ends the I/O.
  * One tick is 1 ms of virtual time: tick k is the interval [k-1, k). The
  * table is read back from the kernel's trace: a task's 'state' records give
  * its state in each tick (running, ready, waiting, terminated); the n-th
  * millisecond a task spends running is its n-th instruction. `IOs` counts the
- * tasks waiting for their device in the tick, `*` marks a tick in which an
+ * tasks waiting for (or polling) their device in the tick, `*` marks a tick in which an
  * I/O has just completed, and the total time is the kernel's clock when the
  * last task exited.
  *
@@ -35,7 +36,7 @@
  * Where xmach's choices show (deviations from process-run.py):
  * - The ready queue is first come, first served; process-run.py takes the
  *   next READY pid after the current one, wrapping round. They agree (checked
- *   against a port of process-run.py's loop in test/homework.test.ts) except
+ *   against a port of process-run.py's loop, homework/reference.ts) except
  *   after an IO_RUN_IMMEDIATE preemption with three or more processes: the
  *   preempted process joins the back of xmach's queue, behind processes
  *   process-run.py would run after it.
