@@ -56,7 +56,12 @@ export function parseFlags(argv: readonly string[], flags: readonly Flag[]): Par
   return out;
 }
 
-/** An integer flag's value, checked against a minimum. */
+/**
+ * An integer flag's value, checked against a minimum; the fallback when absent.
+ *
+ * @example
+ * intFlag(new Map([['actions', '8']]), 'actions', 5, 0, '-a'); // 8
+ */
 export function intFlag(p: Parsed, key: string, fallback: number, min: number, what: string): number {
   const v = p.get(key);
   if (v === undefined) return fallback;
@@ -65,12 +70,22 @@ export function intFlag(p: Parsed, key: string, fallback: number, min: number, w
   return n;
 }
 
-/** The one-line usage: every flag with its value placeholder. */
+/**
+ * The one-line usage: every flag with its value placeholder.
+ *
+ * @example
+ * usageLine('fork-tree', FORK_TREE_FLAGS); // 'usage: npx tsx scenarios/fork-tree.ts [-s N] [-f P] …'
+ */
 export function usageLine(script: string, flags: readonly Flag[]): string {
   return `usage: npx tsx scenarios/${script}.ts ${flags.map((f) => `[${f.short ?? f.long}${f.value ? ` ${f.value}` : ''}]`).join(' ')}`;
 }
 
-/** The --help text: two lines on what the script shows, then one line per flag. */
+/**
+ * The --help text: two lines on what the script shows, then one line per flag.
+ *
+ * @example
+ * console.log(helpText(FORK_TREE_ABOUT, FORK_TREE_FLAGS));
+ */
 export function helpText(about: readonly [string, string], flags: readonly Flag[]): string {
   const name = (f: Flag) => `${f.short ? `${f.short}, ` : ''}${f.long}${f.value ? ` ${f.value}` : ''}`;
   const width = Math.max(...flags.map((f) => name(f).length));

@@ -75,7 +75,12 @@ export const FORK_TREE_FLAGS: readonly Flag[] = [
   { key: 'solve', short: '-c', long: '--compute', help: 'print the answers' },
 ];
 
-/** Turns parsed flags into options; throws UsageError on a bad value. */
+/**
+ * Turns parsed flags into options; throws UsageError on a bad value (and on -R).
+ *
+ * @example
+ * forkTreeOptions(parseFlags(['-A', 'a+b', '-c'], FORK_TREE_FLAGS)); // { actionList: 'a+b', solve: true, seed: 1, … }
+ */
 export function forkTreeOptions(p: Parsed): ForkTreeOptions {
   const f = p.get('forks');
   const forkPercentage = f === undefined ? 0.7 : Number(f);
@@ -135,7 +140,12 @@ export function parseActions(list: string, leafOnly = false): Action[] {
   });
 }
 
-/** Random actions the way fork.py draws them (its algorithm; xmach's generator, so not its numbers). */
+/**
+ * Random actions the way fork.py draws them (its algorithm; xmach's generator, so not its numbers).
+ *
+ * @example
+ * randomActions(1, 1, 3); // 'a+b,…+c,…+d': three forks, each by a live process
+ */
 export function randomActions(seed: number, forkPercentage: number, count: number): string {
   const draw = seeded(seed);
   const pick = (items: readonly string[]) => items[Math.floor(draw() * items.length)]!;

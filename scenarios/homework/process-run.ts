@@ -93,7 +93,12 @@ export const PROCESS_RUN_FLAGS: readonly Flag[] = [
   { key: 'stats', short: '-p', long: '--printstats', help: 'with -c: total time, CPU busy, IO busy' },
 ];
 
-/** Turns parsed flags into options; throws UsageError on a bad value. */
+/**
+ * Turns parsed flags into options; throws UsageError on a bad value.
+ *
+ * @example
+ * processRunOptions(parseFlags(['-l', '4:100,1:0', '-c'], PROCESS_RUN_FLAGS)); // { processList: '4:100,1:0', solve: true, … }
+ */
 export function processRunOptions(p: Parsed): ProcessRunOptions {
   const text = (key: string) => {
     const v = p.get(key);
@@ -187,7 +192,12 @@ export interface RunTable {
  */
 const INTERRUPT_LAG = 2 ** -20;
 
-/** Runs the programs on an xmach kernel and reads the table back from its trace. */
+/**
+ * Runs the programs on an xmach kernel and reads the table back from its trace.
+ *
+ * @example
+ * (await runTable([['cpu'], ['io', 'io_done']])).total; // 8: one cpu, the io, 5 blocked, io_done
+ */
 export async function runTable(code: readonly Instr[][], o: ProcessRunOptions = {}): Promise<RunTable> {
   const ioLength = o.ioLength ?? 5;
   const onEnd = o.switchBehavior === 'SWITCH_ON_END';
@@ -266,7 +276,12 @@ function tableFrom(records: readonly TraceRecord[], pids: number[], code: readon
 
 const col = (s: string) => s.padStart(14);
 
-/** The table in process-run.py's layout (trailing spaces trimmed). */
+/**
+ * The table in process-run.py's layout (trailing spaces trimmed).
+ *
+ * @example
+ * renderTable(await runTable(code), code.length)[0]; // 'Time        PID: 0        PID: 1           CPU           IOs'
+ */
 export function renderTable(t: RunTable, processes: number): string[] {
   const head = `Time${Array.from({ length: processes }, (_, p) => col(`PID:${String(p).padStart(2)}`)).join('')}${col('CPU')}${col('IOs')}`;
   const rows = t.ticks.map((r) =>
@@ -275,7 +290,12 @@ export function renderTable(t: RunTable, processes: number): string[] {
   return [head, ...rows];
 }
 
-/** The three statistics lines of `-p`. */
+/**
+ * The three statistics lines of `-p`, between empty lines.
+ *
+ * @example
+ * renderStats(table); // ['', 'Stats: Total Time 11', 'Stats: CPU Busy 6 (54.55%)', 'Stats: IO Busy  5 (45.45%)', '']
+ */
 export function renderStats(t: RunTable): string[] {
   const pct = (n: number) => ((100 * n) / t.total).toFixed(2);
   return ['', `Stats: Total Time ${t.total}`, `Stats: CPU Busy ${t.cpuBusy} (${pct(t.cpuBusy)}%)`, `Stats: IO Busy  ${t.ioBusy} (${pct(t.ioBusy)}%)`, ''];
