@@ -74,6 +74,8 @@ export interface TraceRecord {
   wait?: 'send' | 'receive' | 'sleep' | 'timer' | 'event';
   /** 'block' and 'timeout' records: the role of the port, when the kernel gave it one ('reply', 'notify', 'kernel'). */
   role?: string;
+  /** 'send' and 'cache' records: the body, shortened (`"hello"`, `{ job: 3, … }`), for diagrams and tables. */
+  text?: string;
   /** 'port-death' records: queued messages, blocked senders and waiting receivers the port had when it died. */
   pending?: number;
 }
@@ -170,4 +172,60 @@ export class Trace {
   complete(): void {
     this.subject.complete();
   }
+}
+
+/**
+ * A short text for a message body, at most `max` characters: strings quoted,
+ * objects and arrays by their first fields, longer ones cut with '…'. Walks
+ * only as much of the value as it prints (cheap on large bodies).
+ *
+ * @example
+ * bodyPreview({ job: 3, text: 'a long line of text' }) // '{job:3,text:"a long line…}'
+ */
+export function bodyPreview(value: unknown, max = 32): string {
+  const out: string[] = [];
+  let len = 0;
+  const put = (s: string): boolean => {
+    out.push(s);
+    len += s.length;
+    return len < max;
+  };
+  const walk = (v: unknown, depth: number): boolean => {
+    switch (typeof v) {
+      case 'string':
+        return put(JSON.stringify(v.length > max ? v.slice(0, max) : v));
+      case 'number':
+      case 'boolean':
+        return put(String(v));
+      case 'bigint':
+        return put(`${v}n`);
+      case 'undefined':
+        return put('undefined');
+      case 'object':
+        break;
+      default:
+        return put(typeof v);
+    }
+    if (v === null) return put('null');
+    if (depth > 2) return put('…');
+    if (Array.isArray(v)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(',')) || !walk(v[i], depth + 1)) return false;
+      return put(']');
+    }
+    if (ArrayBuffer.isView(v)) return put(`${(v as { constructor: { name: string } }).constructor.name}(${(v as ArrayBufferView).byteLength})`);
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) return put((v as object).constructor?.name ?? 'object');
+    if (!put('{')) return false;
+    let first = true;
+    for (const key in v as object) {
+      if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+      if ((!first && !put(',')) || !put(`${key}:`) || !walk((v as Record<string, unknown>)[key], depth + 1)) return false;
+      first = false;
+    }
+    return put('}');
+  };
+  walk(value, 0);
+  const s = out.join('');
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -23,7 +23,7 @@ import type { Task } from '../../tasks/task.ts';
 import type { Clock } from '../time/clock.ts';
 import type { ReceiveResult, SendOptions } from '../traps.ts';
 export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from '../traps.ts';
-import type { Trace } from '../../trace/trace.ts';
+import { bodyPreview, type Trace } from '../../trace/trace.ts';
 import type { Wait } from '../../tasks/task.ts';
 import type { TraceRecord } from '../../trace/trace.ts';
 import { portDies, sendNotification } from './death.ts';
@@ -514,6 +514,7 @@ export class Ipc implements RightHooks {
     }
     if (kmsg.notification) r.op = notificationName(kmsg.id);
     if (forced) r.detail = `queued past qlimit ${port.qlimit}`;
+    if (kmsg.body !== undefined) r.text = bodyPreview(kmsg.body);
     kmsg.traceId = k.trace.emit(r);
   }
 

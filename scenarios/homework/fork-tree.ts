@@ -28,9 +28,8 @@
  * public API has no way to run a program as init; xmach has no rule for the
  * second. So `-R` is refused with a usage error that says this.
  */
-import { boot, MACH_NOTIFY_DEAD_NAME, type ProcRow, type Sys } from '../../index.ts';
+import { boot, MACH_NOTIFY_DEAD_NAME, Random, type ProcRow, type Sys } from '../../index.ts';
 import { intFlag, UsageError, type Flag, type Parsed } from './cli.ts';
-import { seeded } from './random.ts';
 
 /** Options of forkTree; the script's flags map onto them one to one. */
 export interface ForkTreeOptions {
@@ -147,7 +146,8 @@ export function parseActions(list: string, leafOnly = false): Action[] {
  * randomActions(1, 1, 3); // 'a+b,…+c,…+d': three forks, each by a live process
  */
 export function randomActions(seed: number, forkPercentage: number, count: number): string {
-  const draw = seeded(seed);
+  const rng = new Random(seed);
+  const draw = (): number => rng.next();
   const pick = (items: readonly string[]) => items[Math.floor(draw() * items.length)]!;
   const base = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
   let names = [...base];

@@ -50,9 +50,8 @@
  *   the same seed gives other instructions than process-run.py's.
  * - Lines carry no trailing spaces.
  */
-import { boot, MACH_RCV_TIMED_OUT, type Sys, type Task, type TraceRecord } from '../../index.ts';
+import { boot, MACH_RCV_TIMED_OUT, Random, type Sys, type Task, type TraceRecord } from '../../index.ts';
 import { intFlag, UsageError, type Flag, type Parsed } from './cli.ts';
-import { seeded } from './random.ts';
 
 /** What a process can do in one tick. */
 export type Instr = 'cpu' | 'io' | 'io_done';
@@ -146,7 +145,8 @@ export function loadPrograms(o: ProcessRunOptions): Instr[][] {
       return code;
     });
   }
-  const draw = seeded(o.seed ?? 1);
+  const rng = new Random(o.seed ?? 1);
+  const draw = (): number => rng.next();
   return o.processList!.split(',').map((desc) => {
     const m = /^(\d+):(\d+(?:\.\d+)?)$/.exec(desc);
     if (!m || Number(m[1]) < 1 || Number(m[2]) > 100) {
