@@ -285,9 +285,22 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     // The receive half waits on the message's reply right, or on the task's reply port.
     task.rpcReply = (typeof msg === 'object' && msg !== null ? msg.reply : undefined) ?? task.replyPort;
     task.rpcTimeout = rcvTimeout;
+    const kernelCall = task.rpcReply === task.replyPort && task.space.lookup(dest)?.port?.receiver === this.kspace;
     const code = this.ipc.send(task, dest, msg, opts, task.replyPort);
     if (code === undefined) {
       task.cont = this.rpcReceive;
+      return this.pending<ReceiveResult>(task);
+    }
+    if (kernelCall && code === MACH_MSG_SUCCESS) {
+      // A kernel-served call (Mach's kernel object server): the request is served on the
+      // scheduler at this instant, and the caller stays running in its trap meanwhile,
+      // holding its CPU; it goes on with the reply (see `served`). Only a reply the routine
+      // defers (wait, a look-up that waits) makes it block.
+      task.inKernel = true;
+      task.result = code;
+      task.cont = this.rpcReceive;
+      this.cpu.current = null;
+      this.kick();
       return this.pending<ReceiveResult>(task);
     }
     const r = this.rpcReceive(task, code);
@@ -468,6 +481,17 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   /** Tells the syscalls layer which sys a machine program's actor uses. */
   bindProgram(actor: unknown, sys: unknown): void {
     this.sysLayer.bindProgram?.(actor, sys);
+  }
+
+  /**
+   * The object server has handled a request of task's: if the task waits in its
+   * trap for it (a kernel-served call), it goes on (on its CPU) with the reply,
+   * or blocks if the routine deferred it.
+   */
+  served(task: Task): void {
+    if (!task.inKernel) return;
+    task.inKernel = false;
+    if (task.state === 'running') this.cpu.runnableAgain(task);
   }
 
   /** A request landed on a kernel-received port: serve it on the scheduler (at the current time). */

@@ -24,7 +24,8 @@ import { parseArgs } from './args.ts';
 
 const args = parseArgs();
 const show = (part: 'summary' | 'table' | 'mermaid') => args.only === null || args.only === part;
-const k = boot({ seed: args.seed });
+// Round robin, so clients get the CPU while the server computes, and their requests queue up.
+const k = boot({ seed: args.seed, sched: { policy: 'rr', quantum: 2 } });
 const READ = 1000; // msgh_id of the read routine (reply: 1100)
 
 /** A file server; the first one has a bug that crashes it on its `crashAt`-th request. */
@@ -44,6 +45,17 @@ function server(crashAt: number) {
 
 k.spawn('fileserver', server(2), { daemon: true });
 
+// The watchdog starts before the clients, so its dead-name request is in place before any crash.
+k.spawn('watchdog', async (sys) => {
+  const files = (await sys.netname_look_up('files', { wait: true })).port!;
+  await sys.port_request_notification(files, 'dead-name');
+  const n = await sys.msg_receive(sys.notifyPort);
+  if (!n.ok || n.msg.id !== MACH_NOTIFY_DEAD_NAME) return 1;
+  sys.log(`dead-name: the file server's port died at t=${sys.now()}; restarting it`);
+  await sys.fork(server(0), { name: 'fileserver-2', share: 'none', daemon: true });
+  return 0;
+});
+
 for (const [who, path] of [['editor', '/etc/motd'], ['compiler', '/src/main.c'], ['shell', '/home/.profile']] as const) {
   k.spawn(who, async (sys) => {
     let files = (await sys.netname_look_up('files', { wait: true })).port!;
@@ -58,16 +70,6 @@ for (const [who, path] of [['editor', '/etc/motd'], ['compiler', '/src/main.c'],
     }
   });
 }
-
-k.spawn('watchdog', async (sys) => {
-  const files = (await sys.netname_look_up('files', { wait: true })).port!;
-  await sys.port_request_notification(files, 'dead-name');
-  const n = await sys.msg_receive(sys.notifyPort);
-  if (!n.ok || n.msg.id !== MACH_NOTIFY_DEAD_NAME) return 1;
-  sys.log(`dead-name: the file server's port died at t=${sys.now()}; restarting it`);
-  await sys.fork(server(0), { name: 'fileserver-2', share: 'none', daemon: true });
-  return 0;
-});
 
 const report = await k.run();
 if (show('summary')) {

@@ -83,6 +83,8 @@ export class Task {
   resolve: ((value: unknown) => void) | null = null;
   /** Second part of a trap, run when the task is next dispatched (msg_rpc's receive). Returns undefined if it blocked. */
   cont: ((task: Task, value: unknown) => unknown) | null = null;
+  /** In a kernel-served call: running in its trap while the object server handles its request. */
+  inKernel = false;
   /** msg_rpc's receive half: where, and how long, to wait for the reply. */
   rpcReply = 0;
   rpcTimeout: number | undefined = undefined;
@@ -188,6 +190,14 @@ export class Task {
 
   addThread(thread: Task): void {
     (this.threadSet ??= new Set()).add(thread);
+  }
+
+  /** True when the process (this task's first thread and every other one) has ended. */
+  get processEnded(): boolean {
+    const proc = this.process;
+    if (proc.state !== 'terminated') return false;
+    for (const t of proc.threads) if (t.state !== 'terminated') return false;
+    return true;
   }
 
   /** The process this task belongs to (itself, unless it is an extra thread). */

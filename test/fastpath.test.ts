@@ -32,7 +32,7 @@ describe('the IPC fast path', () => {
     const slow = await pingPong({ fastPath: false }, 20);
     expect(fast.got).toEqual(slow.got);
     expect(fast.got.slice(0, 3)).toEqual(['1', '11', '21']);
-    expect(fast.sim.report.counters.handoffs).toBe(38);
+    expect(fast.sim.report.counters.handoffs).toBe(39);
     expect(slow.sim.report.counters.handoffs).toBe(0);
     for (const { sim } of [fast, slow]) {
       expect(sim.kernel.bugs).toEqual([]);

@@ -63,6 +63,12 @@ describe('port death, the Mach way', () => {
   it('no-senders notification when the last send right goes away', async () => {
     const seen: unknown[] = [];
     await simulate(boot({ seed: 1 }), (k) => {
+      // The client asks first and waits for the name: it holds a send right before the check-out.
+      k.spawn('client', async (sys) => {
+        const svc = (await sys.netname_look_up('svc', { wait: true })).port!;
+        await sys.sleep(20);
+        await sys.port_deallocate(svc);
+      });
       k.spawn('server', async (sys) => {
         const { name } = await sys.port_allocate('receive', 'svc');
         await sys.netname_check_in('svc', name!);
@@ -70,11 +76,6 @@ describe('port death, the Mach way', () => {
         await sys.netname_check_out('svc'); // the kernel's own send right goes
         const n = await sys.msg_receive(sys.notifyPort);
         seen.push(sys.now(), n.ok && n.msg.id);
-      });
-      k.spawn('client', async (sys) => {
-        const svc = (await sys.netname_look_up('svc', { wait: true })).port!;
-        await sys.sleep(20);
-        await sys.port_deallocate(svc);
       });
     });
     expect(seen).toEqual([20, MACH_NOTIFY_NO_SENDERS]);

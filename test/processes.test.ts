@@ -51,7 +51,7 @@ describe('fork, exit and wait', () => {
       });
     });
     // The parent is waiting for the kernel's answer to its own ps call.
-    expect(during.map((r) => `${r.pid} ${r.name} ${r.stat} ppid ${r.ppid}`)).toEqual(['1 parent S ppid 0', '2 kid Z ppid 1']);
+    expect(during.map((r) => `${r.pid} ${r.name} ${r.stat} ppid ${r.ppid}`)).toEqual(['1 parent R ppid 0', '2 kid Z ppid 1']);
     // The parent's own parent is the kernel, which reaps it as soon as it ends.
     expect(sim.lines(['zombie', 'reap'])).toEqual(['t=0 kid zombie', 't=10 kid reap', 't=10 parent reap']);
   });
@@ -86,7 +86,7 @@ describe('fork, exit and wait', () => {
       });
     });
     // Tasks spawned by the kernel have ppid 0: two roots, init and parent.
-    expect(tree).toBe(['1 init (waiting)', '2 parent (waiting)', '└─ 3 orphan (waiting)'].join('\n'));
+    expect(tree).toBe(['1 init (waiting)', '2 parent (running)', '└─ 3 orphan (waiting)'].join('\n'));
     expect(sim.lines(['orphan', 'zombie', 'reap'])).toEqual([
       't=5 orphan orphan',
       't=5 parent reap',
@@ -292,11 +292,12 @@ describe('threads', () => {
         }
       });
     });
-    // Round robin at 5 ms: thread A is preempted at 5 so the first thread can create B; A was
-    // queued first and finishes at 10, then B; the first thread runs between their slices.
-    expect(shared.hits).toEqual(['A@10', 'main got A', 'B@20', 'main got B']);
-    expect(cpuTimeline(sim.records)).toEqual(['cpu0: proc[2] 0-10 | proc[3] 10-20']);
-    expect(sim.lines(['quantum'])).toEqual(['t=5 proc[2] quantum', 't=15 proc[3] quantum']);
+    // The first thread creates A and B without leaving the CPU (thread_create runs in its trap),
+    // then waits. Round robin at 5 ms: A 0-5, B 5-10, A 10-15 (A sends), B 15-20; the first
+    // thread, ready at 15, gets the CPU at B's quantum boundary and takes both messages.
+    expect(shared.hits).toEqual(['A@15', 'B@20', 'main got A', 'main got B']);
+    expect(cpuTimeline(sim.records)).toEqual(['cpu0: proc[2] 0-5 | proc[3] 5-10 | proc[2] 10-15 | proc[3] 15-20']);
+    expect(sim.lines(['quantum'])).toEqual(['t=5 proc[2] quantum', 't=10 proc[3] quantum']);
     expect(sim.kernel.ps()).toEqual([]);
     expect(audit(sim.kernel).problems).toEqual([]);
   });

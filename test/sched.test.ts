@@ -88,8 +88,8 @@ describe('CPU scheduling on known workloads', () => {
       });
     });
     // Round robin: 'io' gets in at the first quantum boundary after it becomes ready
-    // (its sleeps start at 2 and 4, end at 9, 16, 23), and 'cpu' finishes sooner than io's last burst.
-    expect(cpuTimeline(rr.records)).toEqual(['cpu0: cpu 0-10 | io 10-11 | cpu 11-17 | io 17-18 | cpu 18-22 | io 23-24']);
+    // (its sleeps start at 2, 9 and 16 and end at 7, 14 and 21), and 'cpu' finishes before io's last burst.
+    expect(cpuTimeline(rr.records)).toEqual(['cpu0: cpu 0-8 | io 8-9 | cpu 9-15 | io 15-16 | cpu 16-22 | io 22-23']);
   });
 
   it('draws a text Gantt chart', async () => {

@@ -51,8 +51,8 @@ describe('tasks are XState actors in the process states', () => {
         pcb = (await sys.task_info()).pcb as never;
       }, { priority: 3 });
     });
-    // The kernel reads the PCB while the task waits for the reply of its own task_info call.
-    expect(pcb).toMatchObject({ pid: 1, name: 'worker', state: 'waiting', pc: 'msg_rpc', registers: { acc: 42 }, priority: 3 });
+    // The kernel reads the PCB while serving the task's own task_info call: the task is running, in its trap.
+    expect(pcb).toMatchObject({ pid: 1, name: 'worker', state: 'running', pc: 'msg_rpc', registers: { acc: 42 }, priority: 3 });
     expect(pcb!.waitTime).toBe(7);
     expect(pcb!.rights).toBe(5);
   });

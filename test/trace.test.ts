@@ -30,6 +30,7 @@ describe('the trace', () => {
   it('records every kind of kernel event with virtual time and task', async () => {
     const sim = await simulate(boot({ seed: 1 }), (k) => {
       k.spawn('t', pingSelf);
+      k.spawn('u', async (sys) => sys.sleep(1)); // a task that blocks and wakes
     });
     const kinds = new Set(sim.records.map((r) => r.kind));
     for (const kind of ['spawn', 'state', 'trap', 'send', 'receive', 'block', 'wake', 'syscall', 'exit', 'port-death'] as const) {
@@ -37,8 +38,8 @@ describe('the trace', () => {
     }
     expect(sim.records.map((r) => r.seq)).toEqual(sim.records.map((_, i) => i));
     expect(traceLines(sim.records, ['send', 'receive']).filter((l) => l.includes('id 5'))).toEqual([
-      't=0 t send port 5 (me) id 5',
-      't=0 t receive port 5 (me) id 5 from t',
+      't=0 t send port 8 (me) id 5',
+      't=0 t receive port 8 (me) id 5 from t',
     ]);
   });
 
@@ -71,7 +72,7 @@ describe('the trace', () => {
     });
     const c = sim.report.counters;
     expect(c.blockedTime).toBe(40);
-    expect(c.contextSwitches).toBe(5);
+    expect(c.contextSwitches).toBe(3);
   });
 
   it('real-time mode follows the wall clock', async () => {

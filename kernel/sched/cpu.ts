@@ -62,6 +62,12 @@ export class CpuScheduler {
     return task;
   }
 
+  /** A task on a CPU whose program was not executing (it waited in a kernel-served call) can go on. */
+  runnableAgain(task: Task): void {
+    this.runnable.push(task);
+    this.k.kick();
+  }
+
   /** Forgets a task that ended while it waited to go on. */
   forget(task: Task): void {
     const i = this.runnable.indexOf(task, this.runHead);

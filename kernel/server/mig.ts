@@ -33,6 +33,8 @@ export interface ServerKernel extends TaskKernel {
   handleTo(task: Task): RightInTransit;
   /** Takes the program text a stub handed over by reference. */
   takeText(id: number): unknown;
+  /** The request of a task waiting in a kernel-served call has been handled: it goes on. */
+  served(task: Task): void;
 }
 
 /** A handler that will answer later (netname_look_up waiting for a check-in). */

@@ -37,7 +37,7 @@ export function serve(k: ServerKernel, port: Port): void {
     let result: Reply | typeof DEFER;
     if (!def || (def.on === 'bootstrap') !== onBootstrap) result = err(MIG_BAD_ID);
     else if (!target || !caller) result = err(KERN_INVALID_ARGUMENT);
-    else if (target.state === 'terminated' && !def.zombie) result = err(KERN_TERMINATED);
+    else if (target.processEnded && !def.zombie) result = err(KERN_TERMINATED);
     else if (typeof kmsg.body !== 'object' || kmsg.body === null) result = err(MIG_BAD_ARGUMENTS);
     else result = HANDLERS[def.name as RoutineName](k, target, kmsg.body as Record<string, unknown>, kmsg, caller);
     if (k.trace.on) {
@@ -52,5 +52,6 @@ export function serve(k: ServerKernel, port: Port): void {
     for (const r of kmsg.rights) releaseRight(r, k.ipc);
     kmsg.rights = [];
     if (result !== DEFER) reply(k, kmsg, result);
+    if (caller) k.served(caller);
   }
 }

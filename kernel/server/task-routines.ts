@@ -143,7 +143,7 @@ export const taskRoutines: Handlers<typeof TASK> = {
   },
 
   task_wait: (_k, target, _req, kmsg) => {
-    if (target.state === 'terminated') return statusReply(target);
+    if (target.processEnded) return statusReply(target);
     (target.watchers ??= []).push(kmsg);
     return DEFER;
   },

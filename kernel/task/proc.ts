@@ -62,7 +62,7 @@ export function afterExit(k: TaskKernel, task: Task): void {
   task.watchers = null;
   for (const w of watchers ?? []) reply(k, w, statusReply(task));
   const parent = k.tasks.get(task.pcb.parent);
-  if (!parent || parent.state === 'terminated') {
+  if (!parent || parent.processEnded) {
     reap(k, task);
     return;
   }
