@@ -399,8 +399,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.cpu.release(task);
   }
 
-  /** What a blocked task waited for happened: waiting → ready; value is what its trap returns. */
-  wake(task: Task, value: unknown, since: number): void {
+  /** What a blocked task waited for happened: waiting → ready; value is what its trap returns (`slept`: a sleep ended). */
+  wake(task: Task, value: unknown, since: number, slept = false): void {
     if (task.state !== 'waiting') return;
     task.wait = null;
     task.result = value;
@@ -410,7 +410,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     if (this.trace.on) {
       const code = typeof value === 'number' ? value : (value as { code?: number } | undefined)?.code;
       const r: Omit<TraceRecord, 'seq'> = { t: this.clock.now(), kind: 'wake', pid: task.pid, task: task.name };
-      if (code !== undefined) {
+      if (slept) r.wait = 'sleep';
+      else if (code !== undefined) {
         r.code = code;
         r.codeName = codeName(code);
       }

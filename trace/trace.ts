@@ -67,7 +67,7 @@ export interface TraceRecord {
   /** Free text: what a task waits on, a log line, an XState event. */
   detail?: string;
   /**
-   * 'block' and 'timeout' records: what the task waits for: 'send' (room in a queue),
+   * 'block', 'timeout' and a sleep's 'wake' records: what the task waits for: 'send' (room in a queue),
    * 'receive' (a message), 'sleep' (only a timeout can end it: `sys.sleep`), 'timer' or
    * 'event' (a machine program's).
    */
@@ -102,8 +102,10 @@ export interface Counters {
   blockedTime: number;
   /** Traps that blocked. */
   blocks: number;
-  /** Traps that timed out. */
+  /** Traps that timed out (sleeps are not time-outs: see `sleeps`). */
   timeouts: number;
+  /** Sleeps that ended (`sys.sleep`: a timed receive on a port nobody can send to). */
+  sleeps: number;
   /** CPU time spent computing for tasks, summed over CPUs (ms). */
   cpuTime: number;
   /** CPU time spent loading contexts (context-switch overhead, ms). */
@@ -116,7 +118,7 @@ export interface Counters {
 export function emptyCounters(): Counters {
   return {
     messagesSent: 0, messagesReceived: 0, messagesDestroyed: 0, bytesCopied: 0, traps: 0, syscalls: 0,
-    notifications: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0, cpuTime: 0, switchTime: 0, handoffs: 0,
+    notifications: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0, sleeps: 0, cpuTime: 0, switchTime: 0, handoffs: 0,
   };
 }
 

@@ -85,8 +85,8 @@ export interface IpcKernel {
   readonly kspace: IpcSpace;
   /** The running task cannot go on: running → waiting. */
   block(task: Task, wait: Wait): void;
-  /** What a blocked task waited for happened: waiting → ready, with its trap's result. */
-  wake(task: Task, value: unknown, since: number): void;
+  /** What a blocked task waited for happened: waiting → ready, with its trap's result (`slept`: a sleep ended). */
+  wake(task: Task, value: unknown, since: number, slept?: boolean): void;
   /** A request was queued on a kernel-received port: serve it on the scheduler. */
   serveLater(port: Port): void;
   /** A message went straight to a waiting receiver (the fast path's candidate, if the sender is executing). */

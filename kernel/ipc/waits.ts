@@ -107,10 +107,13 @@ export class ReceiveWait implements RecvWaiter, Wait {
   /** The timeout expired with nothing received. */
   fire(): void {
     if (!this.active) return;
+    const sleep = this.reason === 'sleep';
     this.active = false;
     this.queue().removeWhere((w) => w === this);
-    this.ipc.traceTimeout(this.owner, this.port, MACH_RCV_TIMED_OUT, this.reason ?? 'receive');
-    this.ipc.k.wake(this.owner, { ok: false, code: MACH_RCV_TIMED_OUT, msg: null }, this.since);
+    // A sleep's end is no time-out: it is counted and traced as a sleep.
+    if (sleep) this.ipc.k.trace.counters.sleeps++;
+    else this.ipc.traceTimeout(this.owner, this.port, MACH_RCV_TIMED_OUT, 'receive');
+    this.ipc.k.wake(this.owner, { ok: false, code: MACH_RCV_TIMED_OUT, msg: null }, this.since, sleep);
   }
 
   what(): string {
