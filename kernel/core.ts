@@ -4,7 +4,7 @@ import type { OutMessage, RightInTransit } from '../ports/message.ts';
 import { Port, PortSet } from '../ports/port.ts';
 import { IpcSpace } from '../ports/space.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
-import type { Program } from '../tasks/program.ts';
+import { errorStatusOf, type Program } from '../tasks/program.ts';
 import type { TaskEvent } from '../tasks/task-machine.ts';
 import type { Task, Wait } from '../tasks/task.ts';
 import type { TraceRecord } from '../trace/trace.ts';
@@ -313,6 +313,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 
   /** sys.compute: the running task computes for ms of virtual time on its CPU (see CpuScheduler.compute). */
   compute(task: Task, ms: number): Promise<void> {
+    if (task.state !== 'running' || this.cpu.current !== task) this.misuse(task, 'compute');
     return this.cpu.compute(task, ms) ? this.pending<void>(task) : this.done(task, undefined);
   }
 
@@ -335,16 +336,25 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 
   /** Runs the program's part of a trap: checks that the task may trap now. */
   private enter(task: Task, op: string): void {
-    if (task.state !== 'running' || this.cpu.current !== task) {
-      throw new Error(
-        task.state === 'terminated'
-          ? `task ${task.pid} (${task.name}) has ended: it cannot call ${op}`
-          : `task ${task.pid} (${task.name}) called ${op} while it was ${task.state}: a task makes one system call at a time (await each one; use threads for more)`,
-      );
-    }
+    if (task.state !== 'running' || this.cpu.current !== task) this.misuse(task, op);
     this.trace.counters.traps++;
     task.pcb.pc = op;
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'trap', pid: task.pid, task: task.name, op });
+  }
+
+  /**
+   * A call made while the task's previous call is still pending (a forgotten
+   * `await`), or after the task ended: the task ends now with an error status
+   * that says so (before anything else can run), and the call throws.
+   */
+  private misuse(task: Task, op: string): never {
+    const err = new Error(
+      task.state === 'terminated'
+        ? `task ${task.pid} (${task.name}) has ended: it cannot call ${op}`
+        : `task ${task.pid} (${task.name}) called ${op} while its previous call was still pending (${task.pcb.pc}): a task makes one system call at a time (await each one; use threads for more)`,
+    );
+    if (task.state !== 'terminated') exitTask(this, task, errorStatusOf(err));
+    throw err;
   }
 
   /**
@@ -540,7 +550,11 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
       if (task) return this.cpu.resume(task);
       const next = this.clock.nextTime();
       if (next === undefined || next === Infinity) return this.finish(c.live === 0 ? 'done' : 'deadlock');
-      if (next > this.until) return this.finish('time-limit');
+      if (next > this.until) {
+        // Time runs on to the limit: the report says when the run stopped.
+        this.clock.advanceTo(this.until);
+        return this.finish('time-limit');
+      }
       if (this.clock.mode === 'real' && next > this.clock.now()) {
         this.kicked = true;
         setTimeout(this.dispatchFn, next - this.clock.now());

@@ -16,13 +16,13 @@ export interface SendOptions {
    *   With `timeout`, the message is cached only after waiting that long.
    */
   policy?: FullPolicy;
-  /** ms; giving it alone means policy `timeout`. Must be a number ≥ 0. */
+  /** ms; giving it alone means policy `timeout`. Must be a number ≥ 0; 2^53 or more means forever. */
   timeout?: number;
 }
 
 /** Options of msg_receive. */
 export interface ReceiveOptions {
-  /** ms to wait for a message; 0 polls; absent waits forever. Must be a number ≥ 0. */
+  /** ms to wait for a message; 0 polls; absent (or 2^53 or more) waits forever. Must be a number ≥ 0. */
   timeout?: number;
 }
 

@@ -17,7 +17,7 @@ export function parseArgs(argv: readonly string[] = process.argv.slice(2)): Scen
     if (a === '--seed' || a.startsWith('--seed=')) {
       const v = a.includes('=') ? a.slice(7) : argv[++i];
       const n = Number(v);
-      if (!Number.isInteger(n)) usage(`--seed needs an integer, got ${JSON.stringify(v)}`);
+      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) usage(`--seed needs an integer from 0 to 4294967295, got ${JSON.stringify(v)}`);
       out.seed = n;
     } else if (a === '--trace') out.fullTrace = true;
     else if (a === '--only' || a.startsWith('--only=')) {

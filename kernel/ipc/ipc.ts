@@ -41,7 +41,6 @@ export interface Policy {
   notify: boolean;
 }
 
-/** Parses send options; null when they are out of range. */
 const WAIT: Policy = { timeout: Infinity, notify: false };
 const RETURN: Policy = { timeout: 0, notify: false };
 const CACHE: Policy = { timeout: 0, notify: true };
@@ -56,11 +55,11 @@ function sendPolicy(opts: SendOptions | undefined): Policy | null {
     case 'wait':
       return WAIT;
     case 'timeout':
-      return timeout === undefined ? null : timeout === 0 ? RETURN : { timeout, notify: false };
+      return timeout === undefined ? null : timeout === 0 ? RETURN : timeout >= FOREVER ? WAIT : { timeout, notify: false };
     case 'return':
       return RETURN;
     case 'cache':
-      return timeout === undefined || timeout === 0 ? CACHE : { timeout, notify: true };
+      return timeout === undefined || timeout === 0 ? CACHE : { timeout: timeout >= FOREVER ? Infinity : timeout, notify: true };
     default:
       return null;
   }
@@ -70,6 +69,12 @@ function sendPolicy(opts: SendOptions | undefined): Policy | null {
 function kmsgOnce(disp: Disposition): boolean {
   return disp === 'move-send-once' || disp === 'make-send-once';
 }
+
+/**
+ * A timeout of 2^53 ms or more (about 285,000 years) means forever: a clock at
+ * 2^53 ms could no longer tell one millisecond from the next.
+ */
+export const FOREVER = 2 ** 53;
 
 function fail(code: number): ReceiveResult {
   return { ok: false, code, msg: null };
@@ -329,7 +334,7 @@ export class Ipc implements RightHooks {
       this.traceTimeout(task, port, MACH_RCV_TIMED_OUT);
       return fail(MACH_RCV_TIMED_OUT);
     }
-    this.blockReceiver(task, port, set, timeout ?? Infinity);
+    this.blockReceiver(task, port, set, timeout === undefined || timeout >= FOREVER ? Infinity : timeout);
     return undefined;
   }
 

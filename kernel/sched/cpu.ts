@@ -261,14 +261,12 @@ export class CpuScheduler {
    * stops executing (others may execute meanwhile) and goes on when the burst
    * is done. Under round robin a burst longer than the quantum is cut into
    * slices, and the task goes to the back of the ready queue between them
-   * when others are waiting. Returns false for a burst of 0 (nothing to wait
-   * for), true when the burst started. Throws on a bad duration.
+   * when others are waiting. The caller checks the task is the one executing.
+   * Returns false for a burst of 0 (nothing to wait for), true when the burst
+   * started. Throws on a bad duration.
    */
   compute(task: Task, ms: number): boolean {
-    if (task.state !== 'running' || this.current !== task) {
-      throw new Error(`task ${task.pid} (${task.name}) called compute while it was ${task.state}: await each call`);
-    }
-    if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`compute(${ms}): ms must be a finite number ≥ 0`);
+    if (typeof ms !== 'number' || !(ms >= 0) || !(ms < 2 ** 53)) throw new RangeError(`compute(${ms}): ms must be a number ≥ 0 and < 2^53`);
     task.pcb.pc = 'compute';
     if (ms === 0) return false;
     task.burst = { left: ms, slice: 0, sliceStart: 0, timer: null };

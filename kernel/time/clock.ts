@@ -143,6 +143,11 @@ export class Clock implements SchedulerLike {
     return true;
   }
 
+  /** Virtual mode: moves time forward to t (no timer fires; none may be due before t). */
+  advanceTo(t: number): void {
+    if (this.mode === 'virtual' && t > this.current) this.current = t;
+  }
+
   /** Fires every timer due at or before the current time. */
   fireDue(): void {
     while (this.fireNext(this.current)) {

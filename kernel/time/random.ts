@@ -8,7 +8,11 @@ export class Random {
   private c: number;
   private d: number;
 
+  /** Throws a RangeError unless seed is an integer from 0 to 2^32 − 1. */
   constructor(readonly seed: number) {
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new RangeError(`seed must be an integer from 0 to 4294967295, not ${String(seed)}`);
+    }
     let s = seed >>> 0;
     const next = (): number => {
       s = (s + 0x9e3779b9) >>> 0;
