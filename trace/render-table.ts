@@ -35,7 +35,9 @@ const COLUMNS: readonly Column[] = [
  * column end in '…'; control characters become spaces.
  *
  * Returns the table as lines joined by '\n': a header, a rule, the rows, and
- * `… N more rows` when `maxRows` cut it short.
+ * `… N more rows` when `maxRows` cut it short. Every kept row is shown unless
+ * `maxRows` says otherwise; one pass over the records, so a million records
+ * take a couple of seconds (and some 70 MB of text: pass `maxRows` for a terminal).
  *
  * @example
  * const k = boot({ seed: 1 });
@@ -54,20 +56,36 @@ export function renderTable(records: readonly TraceRecord[], opts: TableOptions 
   const names = new Map<number, string>([[0, 'kernel']]);
   for (const r of records) if (!names.has(r.pid)) names.set(r.pid, r.task);
 
-  const kept = records.filter((r) => keep(r.kind));
-  const max = opts.maxRows === undefined ? kept.length : Math.max(0, Math.floor(opts.maxRows));
-  const shown = kept.slice(0, max);
-  const rows = shown.map((r) => COLUMNS.map((c) => clip(clean(c.cell(r, names)), c.max)));
-  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...rows.map((row) => row[i]!.length)));
+  const limit = opts.maxRows === undefined ? Infinity : Math.max(0, Math.floor(opts.maxRows)) || 0;
+  const n = COLUMNS.length;
+  // The shown rows' cells, row after row, and each column's width; one pass, no spread.
+  const cells: string[] = [];
+  const widths = COLUMNS.map((c) => c.title.length);
+  let kept = 0;
+  for (const r of records) {
+    if (!keep(r.kind)) continue;
+    if (kept++ >= limit) continue;
+    for (let i = 0; i < n; i++) {
+      const c = COLUMNS[i]!;
+      const s = clip(clean(c.cell(r, names)), c.max);
+      cells.push(s);
+      if (s.length > widths[i]!) widths[i] = s.length;
+    }
+  }
+  const shown = cells.length / n;
 
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((s, i) => (COLUMNS[i]!.right ? s.padStart(widths[i]!) : s.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(COLUMNS.map((c) => c.title)), line(widths.map((w) => '-'.repeat(w)))];
-  for (const row of rows) out.push(line(row));
-  if (kept.length > shown.length) out.push(`… ${kept.length - shown.length} more rows`);
+  const line = (row: (i: number) => string): string => {
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const cell = row(i);
+      if (i > 0) s += '  ';
+      s += COLUMNS[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+    }
+    return s.trimEnd();
+  };
+  const out = [line((i) => COLUMNS[i]!.title), line((i) => '-'.repeat(widths[i]!))];
+  for (let row = 0; row < shown; row++) out.push(line((i) => cells[row * n + i]!));
+  if (kept > shown) out.push(`… ${kept - shown} more rows`);
   return out.join('\n');
 }
 
@@ -93,8 +111,10 @@ function time(t: number): string {
   return Number.isInteger(t) ? String(t) : t.toFixed(3);
 }
 
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 function clean(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return CONTROL.test(s) ? s.replace(/[\u0000-\u001f\u007f]+/g, ' ') : s;
 }
 
 function clip(s: string, max: number): string {
