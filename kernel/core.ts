@@ -21,6 +21,7 @@ import type { ProcessOptions } from './task/proc.ts';
 import type { RpcOptions, SysLayer, Traps } from './traps.ts';
 import { Clock } from './time/clock.ts';
 import { Random } from './time/random.ts';
+import { RunWatch, type WatchedKernel, type WatchOptions } from './watch.ts';
 
 /** Options of a kernel. */
 export interface KernelOptions {
@@ -56,11 +57,18 @@ export interface RunReport {
    * 'done': every non-daemon task ended. 'deadlock': tasks remain and nothing can move.
    * 'time-limit': virtual time reached `until`.
    */
-  status: 'done' | 'deadlock' | 'time-limit';
+  status: 'done' | 'deadlock' | 'time-limit' | 'stuck' | 'livelock';
   /** Virtual time when the run stopped (ms). */
   time: number;
   /** Who waits on what, when status is 'deadlock'. */
   deadlock: DeadlockEntry[];
+  /**
+   * When status is 'stuck' (a program awaits something outside xmach and nothing inside can
+   * move) or 'livelock' (a task spins in traps that do nothing): which task, and why.
+   */
+  culprit: { pid: number; name: string; why: string } | null;
+  /** Messages still queued on ports when the run stopped (sent − received − destroyed). */
+  queued: number;
   /** Every task: pid, name, state and exit status. */
   tasks: { pid: number; name: string; state: PCB['state']; exit: ExitStatus | null }[];
   counters: Counters;
@@ -69,10 +77,13 @@ export interface RunReport {
 }
 
 /** Options of run. */
-export interface RunOptions {
+export interface RunOptions extends WatchOptions {
   /** Stop when virtual time would pass this many ms (for scenarios with endless daemons). */
   until?: number;
 }
+
+/** What a trap returns to a task whose run was stopped under it (a livelock): it never goes on. */
+const NEVER = new Promise<never>(() => {});
 
 /** Why scheduler options are out of range, or null when they are fine. */
 function schedProblem(o: Required<SchedOptions>): string | null {
@@ -99,7 +110,7 @@ function schedProblem(o: Required<SchedOptions>): string | null {
  * just woke). A trap that finishes at once returns to the same task, which
  * keeps its CPU.
  */
-export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKernel, ServerKernel, Traps {
+export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKernel, ServerKernel, Traps, WatchedKernel {
   readonly clock: Clock;
   readonly rng: Random;
   /** This run's id (nanoid drawn from the seed through a generator of its own). */
@@ -142,6 +153,9 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   private kicked = false;
   private kicks = 0;
   private readonly dispatchFn = (): void => this.dispatch();
+  /** Watches the run for tasks stuck outside the kernel or spinning in it. */
+  private readonly watch = new RunWatch(this);
+  private culprit: RunReport['culprit'] = null;
 
   constructor(options: KernelOptions) {
     this.sysLayer = { makeSys: options.makeSys, makeActors: options.makeActors };
@@ -261,14 +275,18 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   msgSend(task: Task, dest: number, msg: OutMessage, opts?: SendOptions): Promise<number> {
     this.enter(task, 'msg_send');
     const code = this.ipc.send(task, dest, msg, opts);
-    return code !== undefined ? this.done(task, code) : this.pending<number>(task);
+    if (code === undefined) return this.pending<number>(task);
+    if (code !== MACH_MSG_SUCCESS && this.watch.idleTrap(task)) return NEVER as Promise<number>;
+    return this.done(task, code);
   }
 
   /** Trap msg_receive for task. Resolves to a ReceiveResult (see Ipc.receive). */
   msgReceive(task: Task, name: number, opts?: ReceiveOptions): Promise<ReceiveResult> {
     this.enter(task, 'msg_receive');
     const r = this.ipc.receive(task, name, opts?.timeout);
-    return r !== undefined ? this.done(task, r) : this.pending<ReceiveResult>(task);
+    if (r === undefined) return this.pending<ReceiveResult>(task);
+    if (!r.ok && this.watch.idleTrap(task)) return NEVER as Promise<ReceiveResult>;
+    return this.done(task, r);
   }
 
   /**
@@ -304,7 +322,9 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
       return this.pending<ReceiveResult>(task);
     }
     const r = this.rpcReceive(task, code);
-    return r !== undefined ? this.done(task, r) : this.pending<ReceiveResult>(task);
+    if (r === undefined) return this.pending<ReceiveResult>(task);
+    if (!r.ok && this.watch.idleTrap(task)) return NEVER as Promise<ReceiveResult>;
+    return this.done(task, r);
   }
 
   /** msg_rpc's second half: after a successful send, receive the reply (undefined: it blocked). */
@@ -571,7 +591,13 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
    */
   run(options: RunOptions = {}): Promise<RunReport> {
     if (this.running) return Promise.reject(new Error('kernel.run() is already running'));
+    try {
+      this.watch.start(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.running = true;
+    this.culprit = null;
     this.until = options.until ?? Infinity;
     return new Promise<RunReport>((resolve) => {
       this.finishRun = resolve;
@@ -579,8 +605,17 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     });
   }
 
+  /** Ends the run early: a task is stuck outside the kernel, or spins in it (see RunWatch). */
+  stop(status: 'stuck' | 'livelock', task: Task, why: string): void {
+    if (!this.running) return;
+    this.culprit = { pid: task.pid, name: task.name, why };
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: status, pid: task.pid, task: task.name, detail: why });
+    this.finish(status);
+  }
+
   private finish(status: RunReport['status']): void {
     this.running = false;
+    this.watch.stop();
     const deadlock: DeadlockEntry[] = [];
     if (status === 'deadlock') {
       for (const t of this.tasks.values()) {
@@ -593,10 +628,13 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
         this.trace.emit({ t: this.clock.now(), kind: 'deadlock', pid: 0, task: 'kernel', detail });
       }
     }
+    const c = this.trace.counters;
     const report: RunReport = {
       status,
       time: this.clock.now(),
       deadlock,
+      culprit: this.culprit,
+      queued: c.messagesSent - c.messagesReceived - c.messagesDestroyed,
       tasks: [...this.tasks.values()].map((t) => ({ pid: t.pid, name: t.name, state: t.state, exit: t.pcb.exit })),
       counters: { ...this.trace.counters, handoffs: this.cpu.handoffs },
       cpus: this.cpu.cpus.map((c) => ({ id: c.id, busyTime: c.busyTime, switchTime: c.switchTime })),

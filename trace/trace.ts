@@ -29,6 +29,8 @@ export type TraceKind =
   | 'resume' // a task was resumed (continued)
   | 'xstate' // an XState inspection event of a task's actor
   | 'deadlock' // nothing can move: who waits on what
+  | 'stuck' // a task's program awaits something outside xmach, and nothing inside can move
+  | 'livelock' // a task spins in traps that do nothing, with no message moving and no time passing
   | 'error'; // a kernel invariant broke (a bug)
 
 /** One kernel event. Fields beyond the first six depend on the kind. */
