@@ -64,6 +64,27 @@ const quitter = (k: Kernel<Sys>) => {
   });
 };
 
+/** A task fills a qlimit-1 port, then waits at most 5 ms to send once more: a time-out. */
+const impatient = (k: Kernel<Sys>) => {
+  k.spawn('impatient', async (sys) => {
+    const { name } = await sys.port_allocate('receive', 'box');
+    await sys.port_set_qlimit(name!, 1);
+    await sys.msg_send(name!, { id: 1, body: 'a' });
+    sys.log(codeName(await sys.msg_send(name!, { id: 2, body: 'b' }, { timeout: 5 })));
+  });
+};
+
+/** Sends bodies of several shapes to its own port: a string with ; and #, an object, a long string, no body. */
+const bodies = (k: Kernel<Sys>) => {
+  k.spawn('t', async (sys) => {
+    const { name } = await sys.port_allocate('receive', 'box');
+    await sys.msg_send(name!, { id: 1, body: 'a;b #2' });
+    await sys.msg_send(name!, { id: 2, body: { job: 3, text: 'print me' } });
+    await sys.msg_send(name!, { id: 3, body: 'x'.repeat(200) });
+    await sys.msg_send(name!, { id: 4 });
+  });
+};
+
 /** Two tasks that each wait for a message nobody sends. */
 const stuck = (k: Kernel<Sys>) => {
   for (const who of ['a', 'b']) {
@@ -75,6 +96,9 @@ const stuck = (k: Kernel<Sys>) => {
 };
 
 const lines = (text: string): string[] => text.split('\n');
+
+/** The legend renderMermaid puts first when it draws an activation bar. */
+const LEGEND = 'bars: blocked in a trap (waiting), not running';
 
 /** Asserts that each wanted line occurs in text, in this order (other lines may come between). */
 function expectInOrder(text: string, wanted: readonly (string | RegExp)[]): void {
@@ -181,27 +205,27 @@ describe('renderMermaid', () => {
     expect(status).toBe('done');
     const d = renderMermaid(records, { title: 'echo' });
     expectWellFormed(d);
-    expect(lines(d).slice(0, 5)).toEqual([
+    expect(lines(d).slice(0, 6)).toEqual([
       'sequenceDiagram',
       '    title echo',
       '    participant P1 as server',
       '    participant P2 as client',
       '    participant kernel',
+      `    Note over P1,kernel: ${LEGEND}`,
     ]);
-    const request = records.find((r) => r.kind === 'send' && r.portLabel === 'echo')!;
-    const reply = records.find((r) => r.kind === 'send' && r.msgId === 101)!;
+    // A kernel-served call runs in the caller's trap: the server checks in before the client looks up.
     expectInOrder(d, [
       'P1->>kernel: port_allocate',
       'kernel-->>P1: SUCCESS',
-      'P2->>kernel: netname_look_up',
-      'activate P2',
       'P1->>kernel: netname_check_in',
-      'kernel-->>P2: netname_look_up reply',
-      'deactivate P2',
       'kernel-->>P1: SUCCESS',
-      `P2->>P1: id 1 (${request.size} B)`,
+      'activate P1',
+      'P2->>kernel: netname_look_up',
+      'kernel-->>P2: SUCCESS',
+      'P2->>P1: id 1: 1', // the message's id, then its body
+      'deactivate P1',
       'activate P2',
-      `P1->>P2: id 101 (${reply.size} B)`,
+      'P1->>P2: id 101: 2',
       'deactivate P2',
       'Note over P1: exit 0 (exit)', // the server ends first: it does not wait for the client to run
       /^Note over P1: port \d+ echo dies$/,
@@ -217,16 +241,53 @@ describe('renderMermaid', () => {
   });
 
   it('balances activate and deactivate', async () => {
-    for (const setup of [echo(3), cached, abandoned, quitter]) {
+    // Each setup and how many times its tasks block: the server and the client of echo(3) three times each.
+    for (const [setup, blocks] of [[echo(3), 6], [cached, 0], [abandoned, 1], [quitter, 1], [impatient, 1]] as const) {
       const { records } = await trace(setup);
       for (const opts of [{}, { showSyscalls: false }, { showStates: true }]) {
         const d = renderMermaid(records, opts);
         const a = activations(d);
-        expect(a.activates).toBeGreaterThan(0);
-        expect(a.activates).toBe(a.deactivates);
+        expect(a.activates).toBe(blocks);
+        expect(a.deactivates).toBe(blocks);
         expect(a.open.size).toBe(0);
       }
     }
+  });
+
+  it('says at the top what a bar means, when it draws one', async () => {
+    const { records } = await trace(echo(1));
+    const withBars = lines(renderMermaid(records, { showSyscalls: false }));
+    expect(withBars.slice(0, 5)).toEqual([
+      'sequenceDiagram',
+      '    participant P1 as server',
+      '    participant P2 as client',
+      `    Note over P1,P2: ${LEGEND}`,
+      '    activate P1',
+    ]);
+    expect(withBars.filter((l) => l.includes(LEGEND))).toHaveLength(1);
+    expect(renderMermaid(records, { showSyscalls: false, legend: false })).toBe([withBars[0], ...withBars.slice(1, 3), ...withBars.slice(4)].join('\n'));
+    // No bar, no legend: the cached send never blocks; nor when maxEvents cuts before the first bar.
+    expect(renderMermaid((await trace(cached)).records)).not.toContain(LEGEND);
+    expect(renderMermaid(records, { maxEvents: 2 })).not.toContain(LEGEND);
+    // One task: the note is over it alone.
+    expect(lines(renderMermaid((await trace(quitter)).records, { showSyscalls: false })).slice(0, 4)).toEqual([
+      'sequenceDiagram',
+      '    participant P1 as quitter',
+      `    Note over P1: ${LEGEND}`,
+      '    activate P1',
+    ]);
+  });
+
+  it('labels a message with its id and its body, escaped and cut to fit a line', async () => {
+    const { records } = await trace(bodies);
+    const d = renderMermaid(records, { showSyscalls: false });
+    expectWellFormed(d);
+    expect(lines(d).filter((l) => l.includes('->>'))).toEqual([
+      '    P1->>P1: id 1: "a,b no.2"',
+      '    P1->>P1: id 2: {job:3,text:"print me"}',
+      `    P1->>P1: id 3: "${'x'.repeat(30)}…`, // the record's text: 32 characters at most
+      '    P1->>P1: id 4',
+    ]);
   });
 
   it('closes the activation of a task that ends while blocked', async () => {
@@ -242,7 +303,7 @@ describe('renderMermaid', () => {
     expectWellFormed(d);
     expect(d).not.toContain('participant kernel');
     expect(d).not.toMatch(/kernel(->>|-->>|-x|-\))|(->>|-->>|-x|-\))kernel/);
-    expectInOrder(d, [/^P2->>P1: id 1 /, /^P1->>P2: id 101 /]);
+    expectInOrder(d, ['P2->>P1: id 1: 1', 'P1->>P2: id 101: 2']);
     expect(lines(d).filter((l) => l.includes('->>'))).toHaveLength(2);
   });
 
@@ -252,8 +313,8 @@ describe('renderMermaid', () => {
     const d = renderMermaid(records);
     expectWellFormed(d);
     expectInOrder(d, [
-      'P1->>P1: id 1 (2 B)',
-      'P1->>P1: id 2 (2 B)',
+      'P1->>P1: id 1: "a"',
+      'P1->>P1: id 2: "b"',
       'Note over P1: cached, queued past qlimit 1 (MACH_SEND_WILL_NOTIFY)',
       'kernel-)P1: msg-accepted',
     ]);
@@ -267,16 +328,37 @@ describe('renderMermaid', () => {
     const d = renderMermaid(records);
     expectWellFormed(d);
     expectInOrder(d, [
-      'P2->>P1: id 7 (2 B)',
-      'activate P1',
-      'Note over P1: MACH_RCV_TIMED_OUT', // the sleep
+      'activate P1', // the sleep: it ends without a time-out note
+      'P2->>P1: id 7: "x"',
       'deactivate P1',
       'Note over P1: exit 0 (exit)',
       /^Note over P1: port \d+ svc dies$/,
       'P2-xP1: destroyed id 7',
     ]);
-    // The wake that follows a timeout does not repeat its code.
-    expect(lines(d).filter((l) => l.includes('MACH_RCV_TIMED_OUT'))).toHaveLength(1);
+    expect(d).not.toContain('MACH_RCV_TIMED_OUT');
+  });
+
+  it('notes a time-out once: the wake that follows does not repeat its code', async () => {
+    const { records } = await trace(impatient);
+    const d = renderMermaid(records, { showSyscalls: false });
+    expectWellFormed(d);
+    expect(lines(d)).toEqual([
+      'sequenceDiagram',
+      '    participant P1 as impatient',
+      `    Note over P1: ${LEGEND}`,
+      '    P1->>P1: id 1: "a"',
+      '    activate P1',
+      '    Note over P1: MACH_SEND_TIMED_OUT',
+      '    deactivate P1',
+      '    Note over P1: MACH_SEND_TIMED_OUT', // the task's own log line
+      '    Note over P1: exit 0 (exit)',
+      '    Note over P1: port 3 impatient.notify dies',
+      '    Note over P1: port 4 impatient.reply dies',
+      '    Note over P1: port 5 box dies',
+      '    P1-xP1: destroyed id 1',
+      '    Note over P1: reap',
+      '    Note over P1: port 2 impatient.kernel dies',
+    ]);
   });
 
   it('notes a deadlock over every participant and leaves the stuck tasks active', async () => {
@@ -301,10 +383,10 @@ describe('renderMermaid', () => {
     const full = renderMermaid(records);
     const d = renderMermaid(records, { maxEvents: 2 });
     expectWellFormed(d);
-    // Event 1: the port_allocate request. Event 2: the block.
+    // Event 1: the port_allocate request. Event 2: its answer (the call runs in the caller's trap).
     expect(lines(d).slice(-3)).toEqual([
       '    P1->>kernel: port_allocate',
-      '    activate P1',
+      '    kernel-->>P1: SUCCESS',
       expect.stringMatching(/^ {4}Note over P1,kernel: … \d+ more events$/),
     ]);
     expect(d.length).toBeLessThan(full.length);

@@ -11,12 +11,19 @@ export interface MermaidOptions {
   showSyscalls?: boolean;
   /** Draw at most this many events (records that draw something), then a note `… N more events`. */
   maxEvents?: number;
+  /** Say at the top what an activation bar means, when the diagram has one (default true). */
+  legend?: boolean;
 }
 
 /** The longest message or note text, in characters (longer ends in '…'). */
 const TEXT_MAX = 80;
 /** The deadlock note says who waits on what, so it may be longer. */
 const DEADLOCK_MAX = 240;
+/**
+ * What an activation bar means here. Most sequence diagrams draw a bar while a
+ * participant works; here a bar is a task blocked in a trap, so the legend says so.
+ */
+const MERMAID_LEGEND = 'bars: blocked in a trap (waiting), not running';
 
 /**
  * Renders trace records as a Mermaid `sequenceDiagram`: one participant per
@@ -25,12 +32,18 @@ const DEADLOCK_MAX = 240;
  *
  * Returns the diagram text, lines joined by '\n'. How records are drawn (A is
  * the record's task, B the peer: the task holding the port's receive right):
- * - send: `A->>B: id <msgId> (<size> B)`; cache: the same arrow, then
+ * - send: `A->>B: id <msgId>: <text>`, the body's preview (the record's `text`,
+ *   e.g. `id 1: "hello"`), or `A->>B: id <msgId> (<size> B)` when the record has
+ *   none; a notification's name follows the id. cache: the same arrow, then
  *   `Note over A: cached, <detail> (MACH_SEND_WILL_NOTIFY)`.
  * - block: `activate A`; wake: `deactivate A`, and a note with the code when it
  *   is not SUCCESS (unless a timeout note just said it); exit also deactivates.
  *   Activation is tracked per participant, so there is never a deactivate without
  *   an activate, nor a nested activate. Tasks still blocked at the end stay active.
+ *   So an activation bar means *blocked in a trap (waiting)*, not busy, the opposite
+ *   of the usual reading: when a bar is drawn, the diagram begins with the legend
+ *   `Note over <first>,<last>: bars: blocked in a trap (waiting), not running`
+ *   (`legend: false` leaves it out).
  * - timeout: `Note over A: <codeName>`; return (a refused trap): `Note over A: <op> <codeName>`.
  * - destroy: `A-xB: destroyed id <msgId>`, B being the port's last known receiver
  *   (from earlier sends, receives and notifications), or a note over A if unknown.
@@ -59,8 +72,13 @@ const DEADLOCK_MAX = 240;
  * - with showSyscalls false, all of these are left out.
  * Any other send from the kernel is drawn as a plain arrow from `kernel`.
  *
- * Text is made safe for Mermaid: `;` becomes `,`, `#` becomes `no.`, line breaks
- * become spaces, and long text is cut with '…'.
+ * Text is made safe for Mermaid: `;` becomes `,`, `#` becomes `no.`, `%%` becomes
+ * `%`, line breaks become spaces, and text longer than 80 characters is cut with '…'
+ * (a line stays within about 110 characters). Colons and quotes are kept: Mermaid
+ * reads a message's text from the first `:` to the end of the line.
+ *
+ * Linear in the records (a million records take about a second); `maxEvents` cuts a
+ * diagram too big for a viewer (Mermaid refuses text over 50,000 characters by default).
  *
  * @example
  * const k = boot({ seed: 1 });
@@ -75,21 +93,21 @@ const DEADLOCK_MAX = 240;
  * //     participant P1 as t
  * //     participant kernel
  * //     P1->>kernel: port_allocate
- * //     activate P1
  * //     kernel-->>P1: SUCCESS
- * //     deactivate P1
- * //     P1->>P1: id 5 (4 B)
+ * //     P1->>P1: id 5: "hi"
  * //     Note over P1: exit 0 (exit)
  * //     Note over P1: port 3 t.notify dies
  * //     Note over P1: port 4 t.reply dies
  * //     Note over P1: port 5 box dies
  * //     P1-xP1: destroyed id 5
+ * //     Note over P1: reap
  * //     Note over P1: port 2 t.kernel dies
  */
 export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOptions = {}): string {
   const showStates = opts.showStates ?? false;
   const showSyscalls = opts.showSyscalls ?? true;
   const maxEvents = opts.maxEvents === undefined ? Infinity : Math.max(0, Math.floor(opts.maxEvents));
+  const legend = opts.legend ?? true;
 
   // Tasks in order of first appearance, with their names.
   const names = new Map<number, string>();
@@ -98,6 +116,13 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
     if (r.peer !== undefined && r.peer !== 0 && r.peerTask !== undefined && r.kind !== 'spawn' && !names.has(r.peer)) {
       names.set(r.peer, r.peerTask);
     }
+  }
+  /** The first and last task (in order of appearance), for notes over every task. */
+  let firstPid = -1;
+  let lastPid = -1;
+  for (const pid of names.keys()) {
+    if (firstPid < 0) firstPid = pid;
+    lastPid = pid;
   }
   const used = new Set<number>();
   const who = (pid: number): string => {
@@ -109,11 +134,10 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
   const requestOf = new Map<number, TraceRecord>();
   const servedSend = new Set<TraceRecord>();
   {
-    const pending = new Map<string, number[]>();
+    const pending = new Map<string, Fifo<number>>();
     for (const r of records) {
       if (r.kind === 'send' && r.pid !== 0 && r.peer === 0) {
-        const key = `${r.pid}:${r.port}:${r.msgId}`;
-        (pending.get(key) ?? pending.set(key, []).get(key)!).push(r.seq);
+        push(pending, `${r.pid}:${r.port}:${r.msgId}`, r.seq);
       } else if (r.kind === 'syscall') {
         const seq = pending.get(`${r.pid}:${r.port}:${r.msgId}`)?.shift();
         if (seq !== undefined) {
@@ -126,7 +150,7 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
   /** msgId of a reply the syscall record already drew → how many to skip. */
   const answered = new Map<number, number>();
   /** msgId of a deferred reply → the syscall names waiting for it (FIFO). */
-  const deferred = new Map<number, string[]>();
+  const deferred = new Map<number, Fifo<string>>();
   /** `port:msgId` of a notification drawn by its 'notify' record → how many sends to skip. */
   const notified = new Map<string, number>();
   /** Port id → pid of the task last seen receiving on it (0: the kernel). */
@@ -140,6 +164,8 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
   const body: string[] = [];
   let drawn = 0;
   let more = 0;
+  /** An activation bar was drawn: the legend is worth its line. */
+  let bars = false;
 
   for (const r of records) {
     const lines: string[] = [];
@@ -231,7 +257,7 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
         dying = r.pid;
         break;
       case 'deadlock':
-        lines.push(`Note over ${span(names, who)}: ${text(`deadlock: ${r.detail ?? ''}`, DEADLOCK_MAX)}`);
+        lines.push(`Note over ${span(firstPid, lastPid, who)}: ${text(`deadlock: ${r.detail ?? ''}`, DEADLOCK_MAX)}`);
         break;
       case 'error':
         lines.push(`Note over ${A()}: ${text(`kernel bug: ${r.detail ?? ''}`)}`);
@@ -258,7 +284,10 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
     if (lines.length === 0) continue;
     if (drawn < maxEvents) {
       drawn++;
-      body.push(...lines);
+      for (const l of lines) {
+        body.push(l);
+        if (l.startsWith('activate ')) bars = true;
+      }
     } else more++;
   }
 
@@ -274,19 +303,21 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
     out.push(`    participant P${pid} as ${text((count.get(name) ?? 0) > 1 ? `${name}(${pid})` : name)}`);
   }
   if (used.has(0)) out.push('    participant kernel');
+  // A note over every participant: from the first declared to the last.
+  const first = order.length > 0 ? `P${order[0]}` : used.has(0) ? 'kernel' : null;
+  const last = used.has(0) ? 'kernel' : order.length > 0 ? `P${order[order.length - 1]}` : null;
+  const over = first === null ? null : first === last ? first : `${first},${last}`;
+  if (legend && bars && over) out.push(`    Note over ${over}: ${MERMAID_LEGEND}`);
   for (const l of body) out.push(`    ${l}`);
-  if (more > 0) {
-    const all = order.map((p) => `P${p}`).concat(used.has(0) ? ['kernel'] : []);
-    const over = all.length === 0 ? null : all.length === 1 ? all[0] : `${all[0]},${all[all.length - 1]}`;
-    if (over) out.push(`    Note over ${over}: … ${more} more events`);
-  }
+  if (more > 0 && over) out.push(`    Note over ${over}: … ${more} more events`);
   return out.join('\n');
 }
 
-/** The label of a message arrow: its id, the notification's name, the body size. */
+/** The label of a message arrow: its id, the notification's name, then the body's preview (or its size when there is none). */
 function messageLabel(r: TraceRecord): string {
   let s = `id ${r.msgId ?? '?'}`;
   if (r.op) s += ` ${r.op}`;
+  if (r.text) return `${s}: ${r.text}`;
   if (r.size) s += ` (${r.size} B)`;
   return s;
 }
@@ -296,16 +327,14 @@ function portName(r: TraceRecord): string {
 }
 
 /** `P<first>,P<last>` (or the one participant) over which a note spans every task. */
-function span(names: ReadonlyMap<number, string>, who: (pid: number) => string): string {
-  const pids = [...names.keys()];
-  if (pids.length === 0) return who(0);
-  const first = who(pids[0]!);
-  return pids.length === 1 ? first : `${first},${who(pids[pids.length - 1]!)}`;
+function span(first: number, last: number, who: (pid: number) => string): string {
+  if (first < 0) return who(0);
+  return first === last ? who(first) : `${who(first)},${who(last)}`;
 }
 
-/** Makes text safe for a Mermaid message or note: no `;`, `#` or line breaks, at most max characters. */
+/** Makes text safe for a Mermaid message or note: no `;`, `#`, `%%` or line breaks, at most max characters. */
 function text(s: string, max = TEXT_MAX): string {
-  const t = s.replace(/[\r\n\t\u0000-\u001f]+/g, ' ').replace(/;/g, ',').replace(/#/g, 'no.').replace(/%%/g, '%').trim();
+  const t = s.replace(/[\r\n\t\u0000-\u001f]+/g, ' ').replace(/;/g, ',').replace(/#/g, 'no.').replace(/%{2,}/g, '%').trim();
   return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
 }
 
@@ -317,8 +346,28 @@ function take<K>(m: Map<K, number>, key: K): boolean {
   return true;
 }
 
-function push<K, V>(m: Map<K, V[]>, key: K, v: V): void {
-  const list = m.get(key);
-  if (list) list.push(v);
-  else m.set(key, [v]);
+/** A first-in first-out queue whose shift is O(1) however long it grows. */
+class Fifo<V> {
+  private readonly items: V[] = [];
+  private head = 0;
+
+  push(v: V): void {
+    this.items.push(v);
+  }
+
+  shift(): V | undefined {
+    if (this.head === this.items.length) return undefined;
+    const v = this.items[this.head++];
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    }
+    return v;
+  }
+}
+
+function push<K, V>(m: Map<K, Fifo<V>>, key: K, v: V): void {
+  let q = m.get(key);
+  if (!q) m.set(key, (q = new Fifo<V>()));
+  q.push(v);
 }
