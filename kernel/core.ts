@@ -69,6 +69,8 @@ export interface RunReport {
   culprit: { pid: number; name: string; why: string } | null;
   /** Messages still queued on ports when the run stopped (sent − received − destroyed). */
   queued: number;
+  /** Trace records made in all, and how many of the oldest left the trace's ring (its `limit`). */
+  records: { made: number; dropped: number };
   /** Every task: pid, name, state and exit status. */
   tasks: { pid: number; name: string; state: PCB['state']; exit: ExitStatus | null }[];
   counters: Counters;
@@ -616,6 +618,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   private finish(status: RunReport['status']): void {
     this.running = false;
     this.watch.stop();
+    this.trace.flush();
     const deadlock: DeadlockEntry[] = [];
     if (status === 'deadlock') {
       for (const t of this.tasks.values()) {
@@ -635,6 +638,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
       deadlock,
       culprit: this.culprit,
       queued: c.messagesSent - c.messagesReceived - c.messagesDestroyed,
+      records: { made: this.trace.total, dropped: this.trace.dropped },
       tasks: [...this.tasks.values()].map((t) => ({ pid: t.pid, name: t.name, state: t.state, exit: t.pcb.exit })),
       counters: { ...this.trace.counters, handoffs: this.cpu.handoffs },
       cpus: this.cpu.cpus.map((c) => ({ id: c.id, busyTime: c.busyTime, switchTime: c.switchTime })),

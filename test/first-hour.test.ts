@@ -119,3 +119,56 @@ describe('inputs that once froze or misled a run', () => {
     expect(sim.report.queued).toBe(2);
   });
 });
+
+describe('memory that stays bounded', () => {
+  const pingPong = (k: ReturnType<typeof boot>, n: number) => {
+    k.spawn('server', async (sys) => {
+      const { name } = await sys.port_allocate('receive', 'srv');
+      await sys.netname_check_in('srv', name!);
+      for (;;) {
+        const r = await sys.msg_receive(name!);
+        if (!r.ok) return 1;
+        await sys.msg_send(r.msg.reply, { id: 2, body: r.msg.body });
+      }
+    }, { daemon: true });
+    k.spawn('client', async (sys) => {
+      const { port } = await sys.netname_look_up('srv', { wait: true });
+      for (let i = 0; i < n; i++) await sys.msg_rpc(port!, { id: 1, body: i });
+    });
+  };
+
+  it('the trace keeps the latest records (a ring), counters stay exact, and the report says what was dropped', async () => {
+    const k = boot({ seed: 1, trace: { limit: 1000 } });
+    pingPong(k, 5000);
+    const report = await k.run();
+    expect(report.counters.messagesSent).toBe(10_006);
+    expect(k.trace.records).toHaveLength(1000);
+    expect(report.records.dropped).toBe(report.records.made - 1000);
+    const seqs = k.trace.records.map((r) => r.seq);
+    expect(seqs[0]).toBe(report.records.made - 1000);
+    expect(seqs.every((s, i) => i === 0 || s === seqs[i - 1]! + 1)).toBe(true);
+    expect(k.trace.records.filter((r) => r.kind === 'exit').map((r) => r.task)).toEqual(['client']);
+  });
+
+  it('the default ring holds 200,000 records, so a long run does not grow without bound', async () => {
+    const k = boot({ seed: 1 });
+    pingPong(k, 30_000);
+    const report = await k.run();
+    expect(report.records.made).toBeGreaterThan(200_000);
+    expect(k.trace.records).toHaveLength(200_000);
+    expect(report.records.dropped).toBe(report.records.made - 200_000);
+  });
+
+  it('trace.file streams every record as JSON lines, dropped or not', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const file = `${mkdtempSync(`${tmpdir()}/xmach-`)}/run.jsonl`;
+    const k = boot({ seed: 1, trace: { limit: 10, file } });
+    pingPong(k, 50);
+    const report = await k.run();
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(report.records.made);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ seq: 0, kind: 'spawn', task: 'server' });
+    expect(JSON.parse(lines.at(-1)!)).toEqual(k.trace.records.at(-1));
+  });
+});

@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { Subject, type Observable } from 'rxjs';
 
 /** What a trace record is about. */
@@ -128,28 +129,63 @@ export function emptyCounters(): Counters {
 export interface TraceOptions {
   /** Keep records in `records` (default true). Counters are kept either way. */
   records?: boolean;
+  /**
+   * How many records `records` keeps: the latest ones (default 200,000, about 60 MB;
+   * `Infinity` keeps all). Older ones are dropped and counted in `dropped`; counters
+   * stay exact, and a file (below) still gets every record.
+   */
+  limit?: number;
+  /** Also write every record to this file as JSON lines, as the run goes (`--trace-file`). */
+  file?: string;
   /** Also record XState inspection events of task actors (default false: they are many). */
   inspect?: boolean;
 }
 
+/** The default number of records a trace keeps. */
+export const TRACE_LIMIT = 200_000;
+
 /**
- * The kernel's trace: an array of records, an RxJS Observable of the same, and
- * counters. Recording is skipped entirely (cheap) when records are off and
- * nobody subscribes.
+ * The kernel's trace: the latest records (a ring of `limit`), an RxJS
+ * Observable of every record, optionally a JSON-lines file of every record,
+ * and counters, which are always exact. Recording is skipped entirely (cheap)
+ * when records are off, no file is written and nobody subscribes.
+ *
+ * @example
+ * const k = boot({ trace: { limit: 1000, file: 'run.jsonl' } });
+ * await k.run();
+ * k.trace.records.length; // at most 1000: the latest
+ * k.trace.dropped;        // how many older ones left the ring
  */
 export class Trace {
-  readonly records: TraceRecord[] = [];
   readonly counters: Counters = emptyCounters();
   readonly inspect: boolean;
+  /** Records that left the ring (older than the latest `limit`). */
+  dropped = 0;
+  private readonly ring: TraceRecord[] = [];
+  /** Index of the oldest record once the ring is full. */
+  private head = 0;
+  private readonly limit: number;
   private readonly subject = new Subject<TraceRecord>();
   private readonly keep: boolean;
+  private readonly sink: LineSink | null;
   private seq = 0;
   /** Someone asked for the Observable: build records even when they are not kept. */
   private watched = false;
 
+  /** Throws a RangeError for a limit that is not a whole number ≥ 1 (or Infinity). */
   constructor(options: TraceOptions = {}) {
     this.keep = options.records ?? true;
     this.inspect = options.inspect ?? false;
+    const limit = options.limit ?? TRACE_LIMIT;
+    if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 1))) throw new RangeError('trace.limit must be an integer ≥ 1, or Infinity');
+    this.limit = limit;
+    this.sink = options.file ? new LineSink(options.file) : null;
+  }
+
+  /** The kept records, oldest first (the latest `limit` of them). */
+  get records(): TraceRecord[] {
+    const h = this.head;
+    return h === 0 ? this.ring : this.ring.slice(h).concat(this.ring.slice(0, h));
   }
 
   /** Every record as it happens. Subscribing turns recording on even when records are not kept. */
@@ -160,21 +196,71 @@ export class Trace {
 
   /** True when a record would go anywhere; callers skip building records otherwise. */
   get on(): boolean {
-    return this.keep || this.watched;
+    return this.keep || this.watched || this.sink !== null;
+  }
+
+  /** Records made in all (kept, dropped, or only written or observed). */
+  get total(): number {
+    return this.seq;
   }
 
   /** Adds a record (seq is filled in). Returns its seq. */
   emit(r: Omit<TraceRecord, 'seq'>): number {
     const rec = r as TraceRecord;
     rec.seq = this.seq++;
-    if (this.keep) this.records.push(rec);
+    if (this.keep) {
+      const ring = this.ring;
+      if (ring.length < this.limit) ring.push(rec);
+      else {
+        ring[this.head] = rec;
+        this.head = this.head + 1 === this.limit ? 0 : this.head + 1;
+        this.dropped++;
+      }
+    }
+    this.sink?.write(rec);
     if (this.subject.observed) this.subject.next(rec);
     return rec.seq;
   }
 
-  /** Ends the observable (the run is over). */
+  /** Writes out what the file has buffered (the kernel calls it when a run stops). */
+  flush(): void {
+    this.sink?.flush();
+  }
+
+  /** Ends the observable and the file (no more records). */
   complete(): void {
+    this.sink?.close();
     this.subject.complete();
+  }
+}
+
+/** JSON lines to a file, written in 64 KB pieces. */
+class LineSink {
+  private readonly fd: number;
+  private parts: string[] = [];
+  private size = 0;
+
+  constructor(readonly path: string) {
+    this.fd = openSync(path, 'w');
+  }
+
+  write(rec: TraceRecord): void {
+    const line = JSON.stringify(rec);
+    this.parts.push(line);
+    this.size += line.length + 1;
+    if (this.size >= 65536) this.flush();
+  }
+
+  flush(): void {
+    if (this.parts.length === 0) return;
+    writeSync(this.fd, this.parts.join('\n') + '\n');
+    this.parts = [];
+    this.size = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
   }
 }
 
