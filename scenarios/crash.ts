@@ -11,7 +11,6 @@
  */
 import {
   audit,
-  boot,
   codeName,
   focus,
   KERN_SUCCESS,
@@ -22,10 +21,11 @@ import {
 } from '../index.ts';
 import { parseArgs } from './args.ts';
 
-const args = parseArgs();
+const args = parseArgs(`A file server crashes: its port dies, queued requests are destroyed, clients see
+MIG_SERVER_DIED, a watchdog hears dead-name and restarts it, and the retries succeed.`);
 const show = (part: 'summary' | 'table' | 'mermaid') => args.only === null || args.only === part;
 // Round robin, so clients get the CPU while the server computes, and their requests queue up.
-const k = boot({ seed: args.seed, sched: { policy: 'rr', quantum: 2 } });
+const k = args.boot({ sched: { policy: 'rr', quantum: 2 } });
 const READ = 1000; // msgh_id of the read routine (reply: 1100)
 
 /** A file server; the first one has a bug that crashes it on its `crashAt`-th request. */

@@ -6,10 +6,11 @@
  *
  *   npx tsx scenarios/fork-wait.ts [--seed N] [--only mermaid|table|summary]
  */
-import { boot, focus, renderMermaid, renderTable, renderTree, renderTreeMermaid, type ProcRow, type Sys } from '../index.ts';
+import { focus, renderMermaid, renderTable, renderTree, renderTreeMermaid, type ProcRow, type Sys } from '../index.ts';
 import { parseArgs } from './args.ts';
 
-const args = parseArgs();
+const args = parseArgs(`fork, exec, wait and exit out of order: a zombie (a child that ended before its parent
+waited), an orphan given to init, and cascading termination.`);
 const show = (part: 'summary' | 'table' | 'mermaid') => args.only === null || args.only === part;
 const snapshots: { title: string; t: number; rows: ProcRow[] }[] = [];
 const snap = async (sys: Sys, title: string) => {
@@ -17,7 +18,7 @@ const snap = async (sys: Sys, title: string) => {
 };
 
 // --- 1. A shell forks two commands; one ends at once and is a zombie until the shell waits. -------
-const k = boot({ seed: args.seed, process: { init: true } });
+const k = args.boot({ process: { init: true } });
 k.install('/bin/date', async (sys) => {
   sys.log(`date: t=${sys.now()}`);
   return 0;
@@ -55,7 +56,7 @@ k.spawn('shell', async (sys) => {
 const report = await k.run();
 
 // --- 3. Cascading termination, in a kernel booted with it. ---------------------------------------
-const kc = boot({ seed: args.seed, process: { cascade: true } });
+const kc = args.boot({ process: { cascade: true } });
 let cascadeTree: ProcRow[] = [];
 kc.spawn('server', async (sys) => {
   for (const w of ['worker-a', 'worker-b']) {

@@ -9,7 +9,6 @@
  *   npx tsx scenarios/process-states.ts [--seed N] [--only mermaid|table|summary]
  */
 import {
-  boot,
   Random,
   renderGantt,
   renderMermaidGantt,
@@ -19,7 +18,8 @@ import {
 } from '../index.ts';
 import { parseArgs } from './args.ts';
 
-const args = parseArgs();
+const args = parseArgs(`The five process states on one workload of CPU- and I/O-bound tasks under FCFS,
+round robin and priority: Gantt charts, turnaround, ready and waiting times.`);
 
 /** The workload, drawn once from the seed so every policy runs the same one. */
 interface Job {
@@ -61,7 +61,7 @@ if (show('summary')) {
 }
 
 for (const [title, sched] of policies) {
-  const k = boot({ seed: args.seed, sched });
+  const k = args.boot({ sched });
   for (const j of jobs) k.spawn(j.name, program(j), { at: j.at, priority: j.priority });
   const report = await k.run();
   const stats = schedStats(k.trace.records);

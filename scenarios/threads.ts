@@ -7,13 +7,14 @@
  *
  *   npx tsx scenarios/threads.ts [--seed N] [--only mermaid|table|summary]
  */
-import { boot, cpuTimeline, renderGantt, renderMermaidGantt, type Sys } from '../index.ts';
+import { cpuTimeline, renderGantt, renderMermaidGantt, type Sys } from '../index.ts';
 import { parseArgs } from './args.ts';
 
-const args = parseArgs();
+const args = parseArgs(`Threads share their task's memory and ports; forked processes copy them: a counter
+incremented by three threads, and the same by three child processes.`);
 const show = (part: 'summary' | 'table' | 'mermaid') => args.only === null || args.only === part;
 
-const k = boot({ seed: args.seed, sched: { policy: 'rr', quantum: 3, cpus: 2 } });
+const k = args.boot({ sched: { policy: 'rr', quantum: 3, cpus: 2 } });
 const results: string[] = [];
 
 k.spawn('threaded', async (sys) => {

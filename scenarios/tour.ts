@@ -9,7 +9,6 @@
  * Same seed, same output. The seed sets how long each job takes to print.
  */
 import {
-  boot,
   codeName,
   focus,
   KERN_SUCCESS,
@@ -21,8 +20,9 @@ import {
 } from '../index.ts';
 import { parseArgs } from './args.ts';
 
-const args = parseArgs();
-const k = boot({ seed: args.seed });
+const args = parseArgs(`The tour: one printer with a small mailbox and four clients, one per full-mailbox policy
+(wait, wait at most n ms, return at once, cache one message), then an RPC.`);
+const k = args.boot();
 
 const PRINT = 1; // msgh_id of a print job
 const STATUS = 2; // msgh_id of the status routine (reply id 102)

@@ -45,6 +45,24 @@ describe('scenarios run as a user runs them', () => {
     expect(stdout).toContain("the kernel's books balance: yes");
   });
 
+  it('--help says in two lines what a scenario shows; --trace-file and --html write the run', async () => {
+    const help = await tsx('crash', '--help');
+    expect(help.stdout.split('\n').slice(0, 3)).toEqual([
+      'A file server crashes: its port dies, queued requests are destroyed, clients see',
+      'MIG_SERVER_DIED, a watchdog hears dead-name and restarts it, and the retries succeed.',
+      'options: --seed N   --trace   --only mermaid|table|summary   --trace-file FILE   --html FILE   --help',
+    ]);
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/xmach-scenario-`);
+    const run = await tsx('fork-wait', '--only', 'summary', '--trace-file', `${dir}/run.jsonl`, '--html', `${dir}/run.html`);
+    expect(run.stderr).toContain(`wrote ${dir}/run.html`);
+    expect(run.stderr).toContain(`wrote ${dir}/run-2.html`); // fork-wait boots two kernels
+    const lines = readFileSync(`${dir}/run.jsonl`, 'utf8').trim().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ seq: 0, t: 0, kind: 'spawn' });
+    expect(readFileSync(`${dir}/run.html`, 'utf8')).toMatch(/^<!doctype html>/i);
+  });
+
   it('a bad option is refused with a usage line', async () => {
     await expect(tsx('tour', '--seed', 'x')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--seed needs an integer') });
   });

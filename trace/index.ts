@@ -14,3 +14,4 @@ export { renderTable, type TableOptions } from './render-table.ts';
 export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats, type Interval, type TaskSchedStats } from './timeline.ts';
 export { renderTree, renderTreeMermaid } from './proctree.ts';
 export type { Counters, Trace, TraceKind, TraceOptions, TraceRecord } from './trace.ts';
+export { renderHtml, writeHtml, type HtmlOptions } from './viewer/html.ts';
