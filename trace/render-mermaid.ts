@@ -293,7 +293,7 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
 
   const out = ['sequenceDiagram'];
   if (opts.title !== undefined) out.push(`    title ${text(opts.title)}`);
-  const order = [...names.keys()];
+  const order = Array.from(names.keys());
   for (const pid of used) if (pid !== 0 && !names.has(pid)) order.push(pid);
   const count = new Map<string, number>();
   for (const name of names.values()) count.set(name, (count.get(name) ?? 0) + 1);
