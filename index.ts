@@ -40,7 +40,7 @@ export type { DeadlockEntry, KernelOptions, RpcOptions, RunOptions, RunReport, S
 export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc/ipc.ts';
 export * from './ports/notify.ts';
 export type { SchedOptions, SchedPolicy } from './kernel/sched/sched.ts';
-export { KILLED, XMACH_NOTIFY_SIGNAL } from './kernel/task/proc.ts';
+export { KILLED } from './kernel/task/proc.ts';
 export type { ProcessOptions, ProcRow } from './kernel/task/proc.ts';
 export { ids, ROUTINES } from './kernel/server/defs.ts';
 export type { ArgDef, ArgType, RoutineDef, RoutineName, Share, Signal } from './kernel/server/defs.ts';

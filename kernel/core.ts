@@ -31,6 +31,11 @@ export interface KernelOptions {
   clock?: 'virtual' | 'real';
   /** Trace records on (default), off (`false`, counters only), or options. */
   trace?: boolean | TraceOptions;
+  /**
+   * `sys.log` lines also go to the console (stdout) as they happen, as `t=12 client: text`
+   * (default: on, except under vitest, where tests read them with `sim.logs()`).
+   */
+  console?: boolean;
   /** Builds each task's sys; `boot()` passes the syscalls layer's. */
   makeSys: SysLayer['makeSys'];
   /** Builds a machine program's syscall actors; `boot()` passes the syscalls layer's. */
@@ -158,9 +163,12 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   /** Watches the run for tasks stuck outside the kernel or spinning in it. */
   private readonly watch = new RunWatch(this);
   private culprit: RunReport['culprit'] = null;
+  /** sys.log lines go to the console too. */
+  private readonly echo: boolean;
 
   constructor(options: KernelOptions) {
     this.sysLayer = { makeSys: options.makeSys, makeActors: options.makeActors };
+    this.echo = options.console ?? !process.env.VITEST;
     if (options.bindProgram) this.sysLayer.bindProgram = options.bindProgram;
     this.clock = new Clock({ mode: options.clock ?? 'virtual' });
     this.rng = new Random(options.seed ?? 1);
@@ -351,9 +359,10 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 
   /** Writes a 'log' record for task: the parts joined by spaces (strings as they are, the rest as JSON). */
   log(task: Task, parts: readonly unknown[]): void {
-    if (!this.trace.on) return;
+    if (!this.trace.on && !this.echo) return;
     const detail = parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ');
-    this.trace.emit({ t: this.clock.now(), kind: 'log', pid: task.pid, task: task.name, detail });
+    if (this.echo) console.log(`t=${this.clock.now()} ${task.name}: ${detail}`);
+    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'log', pid: task.pid, task: task.name, detail });
   }
 
   /** Runs the program's part of a trap: checks that the task may trap now. */
@@ -361,6 +370,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     if (task.state !== 'running' || this.cpu.current !== task) this.misuse(task, op);
     this.trace.counters.traps++;
     task.pcb.pc = op;
+    task.lastError = '';
     if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'trap', pid: task.pid, task: task.name, op });
   }
 
@@ -623,7 +633,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     if (status === 'deadlock') {
       for (const t of this.tasks.values()) {
         if (t.state === 'terminated' || t.daemon) continue;
-        deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state) });
+        const what = t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state);
+        deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.call ? `${t.call}: ${what}` : what });
       }
       if (deadlock.length === 0) status = 'done';
       else if (this.trace.on) {

@@ -63,6 +63,11 @@ export interface InMessage<B = unknown> {
   size: number;
   /** pid of the sending task (Mach's audit trailer); 0 for the kernel. */
   sender: number;
+  /**
+   * For a kernel notification, which one ('dead-name', 'no-senders', 'send-once',
+   * 'msg-accepted', 'port-deleted', 'port-destroyed', or 'signal'); null for other messages.
+   */
+  notification: string | null;
 }
 
 /** A right while it travels in a message. */

@@ -14,7 +14,11 @@ export const MACH_NOTIFY_SEND_ONCE = 0o107;
 /** The port a name denoted died; the name is now a dead name. Body: `{ name }`. */
 export const MACH_NOTIFY_DEAD_NAME = 0o110;
 
+/** A 'term' signal sent through a handle (`kill(handle, 'term')`): an xmach id, outside Mach's range. Body: `{ signal, from }`. */
+export const XMACH_NOTIFY_SIGNAL = 0o200;
+
 const NAMES: Record<number, string> = {
+  [XMACH_NOTIFY_SIGNAL]: 'signal',
   [MACH_NOTIFY_PORT_DELETED]: 'port-deleted',
   [MACH_NOTIFY_MSG_ACCEPTED]: 'msg-accepted',
   [MACH_NOTIFY_PORT_DESTROYED]: 'port-destroyed',

@@ -1,4 +1,5 @@
 import {
+  codeName,
   KERN_SUCCESS,
   KERN_TERMINATED,
   MACH_SEND_INVALID_DEST,
@@ -341,11 +342,17 @@ class TaskSys {
       }
       body = fields;
     }
+    // What the task is in, for the deadlock report: `netname_look_up('echo')`, `wait(pid 4)`.
+    task.call = callText(def, args, body);
     const r = await this.call(dest, def.id, body, rights);
+    task.call = null;
     if (onHandle && r.code === MACH_SEND_INVALID_DEST && task.space.lookup(dest)?.deadRefs) {
       task.lastError = `handle ${dest}: the process has been reaped`;
       return { code: KERN_TERMINATED };
     }
+    // A failing stub says why (unless the server already did); a successful call clears it.
+    if (r.code === KERN_SUCCESS) task.lastError = '';
+    else if (!task.lastError) task.lastError = `${def.name}: ${codeName(r.code)}`;
     return r;
   }
 
@@ -445,6 +452,20 @@ for (const def of Object.values(R) as RoutineDef[]) {
         };
   Object.defineProperty(stub, 'name', { value: def.name });
   Object.defineProperty(TaskSys.prototype, def.name, { value: stub, writable: true, configurable: true });
+}
+
+/** A routine call as the deadlock report names it: `netname_look_up('echo')`, `wait(pid 4)`, `kill(handle 6, 'term')`. */
+function callText(def: RoutineDef, args: readonly unknown[], body: object): string {
+  const shown: string[] = [];
+  const fields = body as Record<string, unknown>;
+  def.args.forEach(([name, type], i) => {
+    const v = def.on === 'handle' && i === 0 ? args[0] : name in fields ? fields[name] : args[i];
+    if (v === undefined || typeof v === 'function' || (typeof v === 'object' && v !== null)) return;
+    if (def.name === 'wait' && name === 'pid' && v === -1) return void shown.push('any child');
+    const text = typeof v === 'string' ? `'${v}'` : String(v);
+    shown.push(type.startsWith('name') || type.startsWith('int') ? `${name} ${text}` : text);
+  });
+  return `${def.name}(${shown.join(', ')})`;
 }
 
 /** A reply without the rights it carried (for stubs that return plain fields). */

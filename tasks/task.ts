@@ -106,6 +106,8 @@ export class Task {
   notifyPortObject: Port | null = null;
   /** The task's kernel port object (the kernel receives on it). */
   kernelPortObject: Port | null = null;
+  /** The routine call the task is in, as its stub names it (`wait(pid 4)`), or null. */
+  call: string | null = null;
   /** Why the last call was refused, in words (the code says what; this says why). */
   lastError = '';
   /** XState timers of a machine program that have not fired yet. */

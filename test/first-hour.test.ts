@@ -35,6 +35,7 @@ describe('a run always ends with a report', () => {
     const k = boot({ seed: 1 });
     k.spawn('poller', async (sys) => {
       const { name } = await sys.port_allocate();
+      await sys.netname_check_in('inbox', name!); // others could send: these are real polls
       for (;;) await sys.msg_receive(name!, { timeout: 0 }); // never sleeps, nothing ever comes
     });
     k.spawn('bystander', async (sys) => sys.sleep(10));

@@ -85,8 +85,12 @@ export interface TraceRecord {
 
 /** Running totals that the comparisons report. Always kept, even with records off. */
 export interface Counters {
-  /** Messages queued or handed to a receiver (notifications included). */
+  /** Messages queued or handed to a receiver: user messages, system-call messages and notifications. */
   messagesSent: number;
+  /** Messages between tasks (not to or from the kernel). */
+  userMessages: number;
+  /** System-call traffic: requests to the kernel's ports (task, bootstrap) and the kernel's replies. */
+  syscallMessages: number;
   /** Messages dequeued by receivers. */
   messagesReceived: number;
   /** Messages destroyed because their port died (or the kernel dropped them). */
@@ -120,7 +124,7 @@ export interface Counters {
 /** All counters at zero. */
 export function emptyCounters(): Counters {
   return {
-    messagesSent: 0, messagesReceived: 0, messagesDestroyed: 0, bytesCopied: 0, traps: 0, syscalls: 0,
+    messagesSent: 0, userMessages: 0, syscallMessages: 0, messagesReceived: 0, messagesDestroyed: 0, bytesCopied: 0, traps: 0, syscalls: 0,
     notifications: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0, sleeps: 0, cpuTime: 0, switchTime: 0, handoffs: 0,
   };
 }

@@ -277,7 +277,13 @@ export class Ipc implements RightHooks {
   post(kmsg: KMsg, forced = false): void {
     const k = this.k;
     const port = kmsg.dest;
-    k.trace.counters.messagesSent++;
+    const c = k.trace.counters;
+    c.messagesSent++;
+    // System-call traffic: requests to the kernel's ports and the kernel's replies.
+    if (kmsg.notification) {
+      // counted in notifications
+    } else if (port.receiver === k.kspace || kmsg.sender === 0) c.syscallMessages++;
+    else c.userMessages++;
     if (!port.active) {
       // The port died after copy-in: as GNU Mach does, pretend it was sent and then destroyed.
       this.destroy(kmsg);
@@ -331,7 +337,9 @@ export class Ipc implements RightHooks {
     const kmsg = from ? this.pull(from) : null;
     if (kmsg) return this.accept(task, kmsg, from!);
     if (timeout === 0) {
-      this.traceTimeout(task, port, MACH_RCV_TIMED_OUT);
+      // A poll of a port nobody can send to is a sleep of 0 ms, not a time-out.
+      if (port && port.unreachable) this.k.trace.counters.sleeps++;
+      else this.traceTimeout(task, port, MACH_RCV_TIMED_OUT);
       return fail(MACH_RCV_TIMED_OUT);
     }
     this.blockReceiver(task, port, set, timeout === undefined || timeout >= FOREVER ? Infinity : timeout);
@@ -410,6 +418,7 @@ export class Ipc implements RightHooks {
       rights,
       size: kmsg.size,
       sender: kmsg.sender,
+      notification: kmsg.notification ? (notificationName(kmsg.id) ?? String(kmsg.id)) : null,
     };
     if (k.trace.on) {
       const sender = k.tasks.get(kmsg.sender);

@@ -57,7 +57,7 @@ export class SendWait implements SendWaiter, Wait {
 
   what(): string {
     const port = this.kmsg.dest;
-    return `send to port ${port.id}${port.label ? ` (${port.label})` : ''}, queue full ${port.queue.length}/${port.qlimit}`;
+    return `send to ${portText(port, this.owner)}, queue full ${port.queue.length}/${port.qlimit}`;
   }
 
   /** The task stopped waiting for another reason: leave the queue, take the message back. */
@@ -118,7 +118,7 @@ export class ReceiveWait implements RecvWaiter, Wait {
 
   what(): string {
     const port = this.port;
-    return port ? `receive on port ${port.id}${port.label ? ` (${port.label})` : ''}` : `receive on port set ${this.set!.id}`;
+    return port ? `receive on ${portText(port, this.owner)}` : `receive on port set ${this.set!.id} (name ${[...this.owner.space.entries.values()].find((e) => e.pset === this.set)?.name ?? '?'} of ${this.owner.name})`;
   }
 
   cancel(): void {
@@ -131,4 +131,11 @@ export class ReceiveWait implements RecvWaiter, Wait {
   private queue() {
     return this.port ? this.port.receivers : this.set!.receivers;
   }
+}
+
+/** A port as a report names it: its id and label, or, for a port without one, its name in the task's space. */
+function portText(port: Port, task: Task): string {
+  if (port.label) return `port ${port.id} (${port.label})`;
+  const name = task.space.entryFor(port)?.name;
+  return `port ${port.id} (${name !== undefined ? `name ${name} of ${task.name}` : 'no label'})`;
 }

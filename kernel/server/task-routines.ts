@@ -11,7 +11,8 @@ import type { ExitStatus } from '../../tasks/pcb.ts';
 import type { Program } from '../../tasks/program.ts';
 import type { Task } from '../../tasks/task.ts';
 import { createTask, createThread, execTask, exitTask, killProcess, killTask, resumeTask, suspendTask } from '../task/lifecycle.ts';
-import { KILLED, ps, reap, statusReply, XMACH_NOTIFY_SIGNAL, zombieChild } from '../task/proc.ts';
+import { XMACH_NOTIFY_SIGNAL } from '../../ports/notify.ts';
+import { KILLED, ps, reap, statusReply, zombieChild } from '../task/proc.ts';
 import type { Signal, TASK } from './defs.ts';
 import { DEFER, dropReply, err, int, ok, type Handlers } from './mig.ts';
 

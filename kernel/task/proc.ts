@@ -26,8 +26,6 @@ export interface ProcessOptions {
 /** Exit status of a process ended by a kill (as a shell reports SIGKILL: 128 + 9). */
 export const KILLED: ExitStatus = { code: 137, reason: 'killed' };
 
-/** Notification id of a 'term' signal delivered to the task's notify port (an xmach id, outside Mach's range). */
-export const XMACH_NOTIFY_SIGNAL = 0o200;
 
 /** The process table as `ps` shows it: every process not yet reaped (zombies included), by pid. */
 export function ps(k: TaskKernel): ProcRow[] {
