@@ -43,7 +43,8 @@ export function parseArgs(about = '', argv: readonly string[] = process.argv.sli
       const n = kernels.length;
       const file = out.traceFile === null ? undefined : numbered(out.traceFile, n);
       const trace = options.trace === false ? false : { ...(typeof options.trace === 'object' ? options.trace : {}), ...(file ? { file } : {}) };
-      const k = boot({ ...options, seed: out.seed, trace });
+      // Scenarios print their own reports: sys.log lines stay in the trace unless asked for.
+      const k = boot({ console: false, ...options, seed: out.seed, trace });
       kernels.push(k);
       return k;
     },
