@@ -36,7 +36,7 @@ export function boot(options: BootOptions = {}): Kernel<Sys> {
 
 // --- kernel/ ---------------------------------------------------------------------
 export type { Kernel } from './kernel/kernel.ts';
-export type { DeadlockEntry, KernelOptions, RpcOptions, RunOptions, RunReport, SpawnOptions } from './kernel/kernel.ts';
+export type { DeadlockEntry, KernelOptions, PortRef, RpcOptions, RunOptions, RunReport, SpawnOptions } from './kernel/kernel.ts';
 export type { FullPolicy, ReceiveOptions, ReceiveResult, SendOptions } from './kernel/ipc/ipc.ts';
 export * from './ports/notify.ts';
 export type { SchedOptions, SchedPolicy } from './kernel/sched/sched.ts';

@@ -66,6 +66,7 @@ export function audit(kernel: Kernel<any>): AuditReport {
   };
 
   visitSpace(k.kspace);
+  visitSpace(k.unclaimed);
   // Threads share their process's space: visit each space once.
   for (const space of new Set([...k.tasks.values()].map((t) => t.space))) visitSpace(space);
   for (const list of k.netnameWaiters.values()) for (const m of list) pendingMsgs.push(m);

@@ -1,7 +1,7 @@
 import { customRandom, urlAlphabet } from 'nanoid';
 import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
 import type { OutMessage, RightInTransit } from '../ports/message.ts';
-import { Port, PortSet } from '../ports/port.ts';
+import { MACH_PORT_QLIMIT_MAX, Port, PortSet, validQlimit } from '../ports/port.ts';
 import { IpcSpace } from '../ports/space.ts';
 import type { ExitStatus, PCB } from '../tasks/pcb.ts';
 import { errorStatusOf, type Program } from '../tasks/program.ts';
@@ -16,7 +16,7 @@ import { serve } from './server/serve.ts';
 import { ids as ID } from './server/defs.ts';
 import type { ServerKernel } from './server/mig.ts';
 import { TaskHost, type HostKernel } from './task/host.ts';
-import { createTask, exitTask, killProcess, type TaskKernel } from './task/lifecycle.ts';
+import { createTask, exitTask, killProcess, type PortRef, type TaskKernel } from './task/lifecycle.ts';
 import type { ProcessOptions } from './task/proc.ts';
 import type { RpcOptions, SysLayer, Traps } from './traps.ts';
 import { Clock } from './time/clock.ts';
@@ -134,6 +134,10 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   readonly netnames = new Map<string, { name: number; owner: number }>();
   /** Look-up requests waiting for a name to be checked in (their reply rights wait with them). */
   readonly netnameWaiters = new Map<string, import('../ports/message.ts').KMsg[]>();
+  /** Holds the receive rights of ports made before tasks (`port()`), until a task is given them. */
+  readonly unclaimed = new IpcSpace(0, 'kernel (ports not yet given)');
+  /** Ports made with `port()`, by the handle given out. */
+  private readonly portRefs = new Map<PortRef, Port>();
   /** Kernel invariant violations seen (illegal state arrows). Empty in a correct run. */
   readonly bugs: Error[] = [];
   /** The CPU scheduler: CPUs, ready queue, who executes now. */
@@ -225,6 +229,22 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     const port = new Port(this.nextPortId++, space, label, role);
     space.allocate(port, true).receive = true;
     return port;
+  }
+
+  /** A port made before any task runs: its receive right waits in `unclaimed` until `spawn(…, { ports })` gives it. */
+  makePort(label: string, qlimit?: number): PortRef {
+    if (typeof label !== 'string') throw new TypeError('port(label): label must be a string');
+    if (qlimit !== undefined && !validQlimit(qlimit)) throw new RangeError(`port(${JSON.stringify(label)}): qlimit must be an integer from 0 to ${MACH_PORT_QLIMIT_MAX}, or Infinity`);
+    const port = this.newPort(this.unclaimed, label);
+    if (qlimit !== undefined) port.qlimit = qlimit;
+    const ref: PortRef = Object.freeze({ id: port.id, label });
+    this.portRefs.set(ref, port);
+    return ref;
+  }
+
+  /** The port a `PortRef` stands for. */
+  portOf(ref: PortRef): Port | undefined {
+    return this.portRefs.get(ref);
   }
 
   /** Creates an empty port set named in space. */

@@ -3,11 +3,11 @@ import type { Task } from '../tasks/task.ts';
 import type { Trace } from '../trace/trace.ts';
 import { KernelCore, type KernelOptions, type RunOptions, type RunReport } from './core.ts';
 import type { SchedOptions } from './sched/sched.ts';
-import { createTask, type SpawnOptions } from './task/lifecycle.ts';
+import { createTask, type PortRef, type SpawnOptions } from './task/lifecycle.ts';
 import { ps, type ProcRow } from './task/proc.ts';
 
 export type { DeadlockEntry, KernelOptions, RunOptions, RunReport } from './core.ts';
-export type { SpawnOptions } from './task/lifecycle.ts';
+export type { PortRef, SpawnOptions } from './task/lifecycle.ts';
 export type { RpcOptions } from './traps.ts';
 
 /**
@@ -73,6 +73,20 @@ export class Kernel<S = unknown> {
    */
   spawn(name: string, program: Program<S>, options: SpawnOptions = {}): Task {
     return createTask(this.core, name, program as Program<unknown>, options);
+  }
+
+  /**
+   * Makes a port before any task runs, to hand to tasks with `spawn(…, { ports })`:
+   * one task gets its receive right, others send rights, as Mach 2.5 tasks inherited
+   * registered ports. Throws on a qlimit out of range.
+   *
+   * @example
+   * const echo = k.port('echo', { qlimit: 2 });
+   * k.spawn('server', serve, { ports: { inbox: { port: echo, right: 'receive' } } }); // sys.ports.inbox
+   * k.spawn('client', ask, { ports: { server: echo } });                              // a send right
+   */
+  port(label: string, options: { qlimit?: number } = {}): PortRef {
+    return this.core.makePort(label, options.qlimit);
   }
 
   /** Installs a program under a path, for `exec(path)`. */

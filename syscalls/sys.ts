@@ -51,6 +51,8 @@ export interface Sys {
   readonly replyPort: number;
   /** Send right to the bootstrap (name service) port. */
   readonly bootstrapPort: number;
+  /** Rights granted at spawn (`kernel.spawn(…, { ports })`): names in this task's space, by key. */
+  readonly ports: Readonly<Record<string, number>>;
   /** What the spawner passed as `args`. */
   readonly args: unknown;
 
@@ -289,6 +291,9 @@ class TaskSys {
   }
   get bootstrapPort(): number {
     return this.task.bootstrapPort;
+  }
+  get ports(): Readonly<Record<string, number>> {
+    return this.task.ports;
   }
   get args(): unknown {
     return this.task.args;

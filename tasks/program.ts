@@ -23,6 +23,8 @@ export interface TaskInput {
   notifyPort: number;
   replyPort: number;
   bootstrapPort: number;
+  /** Rights granted at spawn (`spawn(…, { ports })`): names in the task's space, by key. */
+  ports: Readonly<Record<string, number>>;
   /** Whatever the spawner passed as `args`. */
   args: unknown;
 }

@@ -6,6 +6,7 @@ import { newPcb, type PCB } from './pcb.ts';
 import { ARROWS, IllegalTransition, processLogic, type TaskEvent } from './task-machine.ts';
 
 const NO_TASKS: ReadonlySet<Task> = new Set<Task>();
+const NO_PORTS: Readonly<Record<string, number>> = Object.freeze({});
 
 const EVENTS: { [K in TaskEvent['type']]: { type: K } } = {
   admit: { type: 'admit' },
@@ -77,6 +78,8 @@ export class Task {
 
   /** The task's sys, as the syscalls layer built it. */
   sys: unknown = null;
+  /** Names of the rights granted at spawn (`spawn(…, { ports })`), by key. */
+  ports: Readonly<Record<string, number>> = NO_PORTS;
   /** What the spawner passed as args. */
   args: unknown = undefined;
   /** Resolver of the trap the program is waiting on. */

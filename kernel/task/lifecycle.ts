@@ -31,6 +31,21 @@ export interface SpawnOptions {
    * admitted (new → ready). For scheduling exercises where processes arrive over time.
    */
   at?: number;
+  /**
+   * Rights to ports made before the task runs (`kernel.port(…)`), the way Mach 2.5 tasks
+   * inherited registered ports: each key becomes a name in the task's space, found as
+   * `sys.ports.<key>` (async programs) or `input.ports.<key>` (machines). A bare port is a
+   * send right; `{ port, right: 'receive' }` gives the receive right (to one task only),
+   * `'send-once'` a send-once right.
+   */
+  ports?: Record<string, PortRef | { port: PortRef; right: 'receive' | 'send' | 'send-once' }>;
+}
+
+/** A port made with `kernel.port()` before any task runs: hand it to tasks with `spawn(…, { ports })`. */
+export interface PortRef {
+  /** The port's global id (as traces show it). */
+  readonly id: number;
+  readonly label: string;
 }
 
 /** What the task subsystem (a task's life, the process model) needs of the rest of the kernel. */
@@ -52,6 +67,10 @@ export interface TaskKernel {
   readonly init: Task | null;
   /** Tasks not yet ended; non-daemon tasks not yet ended; non-daemon tasks ever created. */
   readonly census: { live: number; liveNonDaemon: number; nonDaemons: number };
+  /** The port a `PortRef` stands for (undefined for anything else). */
+  portOf(ref: PortRef): Port | undefined;
+  /** The space that holds the receive rights of ports made before tasks, until a task is given them. */
+  readonly unclaimed: IpcSpace;
   allocPid(): number;
   allocPortId(): number;
   newPort(space: IpcSpace, label?: string, role?: string): Port;
@@ -82,6 +101,7 @@ export function createTask(k: TaskKernel, name: string, program: Program<unknown
     throw new RangeError(`spawn(${JSON.stringify(name)}): at must be a time in ms ≥ 0`);
   }
   if (options.cpuLimit !== undefined && !(options.cpuLimit >= 0)) throw new RangeError(`spawn(${JSON.stringify(name)}): cpuLimit must be ms ≥ 0`);
+  const grants = portGrants(k, name, options.ports);
   const pid = k.allocPid();
   const space = new IpcSpace(pid, name);
   const task = new Task({
@@ -105,6 +125,7 @@ export function createTask(k: TaskKernel, name: string, program: Program<unknown
   task.notifyPort = space.entryFor(task.notifyPortObject)!.name;
   task.replyPort = space.entryFor(k.newPort(space, name, '.reply'))!.name;
   task.bootstrapPort = k.giveSend(space, k.bootstrap);
+  if (grants.length > 0) task.ports = grantPorts(k, space, grants);
   task.args = options.args;
   if (options.cpuLimit !== undefined) task.pcb.cpuLimit = options.cpuLimit;
   task.sys = k.sysLayer.makeSys(k.traps, task);
@@ -160,6 +181,7 @@ export function createThread(k: TaskKernel, proc: Task, program: Program<unknown
   thread.bootstrapPort = proc.bootstrapPort;
   thread.replyPort = proc.space.entryFor(k.newPort(proc.space, name, '.reply'))!.name;
   thread.args = proc.args;
+  thread.ports = proc.ports;
   thread.sys = k.sysLayer.makeSys(k.traps, thread);
   loadProgram(k, thread, program);
   k.census.live++;
@@ -176,7 +198,7 @@ export function loadProgram(k: TaskKernel, task: Task, program: Program<unknown>
   if (isMachine(program)) {
     const input: TaskInput = {
       pid: task.pid, name: task.name, kernelPort: task.kernelPort, notifyPort: task.notifyPort, replyPort: task.replyPort,
-      bootstrapPort: task.bootstrapPort, args: task.args,
+      bootstrapPort: task.bootstrapPort, ports: task.ports, args: task.args,
     };
     task.machine = true;
     task.start = machineStarter(k.host, task, program, k.sysLayer.makeActors(task.sys), input, snapshot);
@@ -297,4 +319,50 @@ export function resumeTask(k: TaskKernel, task: Task): void {
     task.held = false;
     k.cpu.makeReady(task);
   }
+}
+
+type Grant = { key: string; port: Port; right: 'receive' | 'send' | 'send-once' };
+
+/** Checks a spawn's `ports` option before anything is made: each must be a live port made with `kernel.port()`. */
+function portGrants(k: TaskKernel, task: string, ports: SpawnOptions['ports']): Grant[] {
+  if (ports === undefined) return [];
+  const where = `spawn(${JSON.stringify(task)})`;
+  if (typeof ports !== 'object' || ports === null) throw new TypeError(`${where}: ports must be an object of port rights by name`);
+  const out: Grant[] = [];
+  for (const [key, value] of Object.entries(ports)) {
+    const spec = value && typeof value === 'object' && 'port' in value ? value : { port: value as PortRef, right: 'send' as const };
+    const port = k.portOf(spec.port);
+    if (!port) throw new TypeError(`${where}: ports.${key} is not a port made with kernel.port()`);
+    if (!['receive', 'send', 'send-once'].includes(spec.right)) throw new TypeError(`${where}: ports.${key}.right must be 'receive', 'send' or 'send-once'`);
+    if (!port.active) throw new Error(`${where}: ports.${key}: port ${port.id} (${port.label}) is dead`);
+    if (spec.right === 'receive' && port.receiver !== k.unclaimed) {
+      throw new Error(`${where}: ports.${key}: the receive right of port ${port.id} (${port.label}) was already given to another task`);
+    }
+    out.push({ key, port, right: spec.right });
+  }
+  return out;
+}
+
+/** Puts the granted rights into a new task's space; returns their names by key. */
+function grantPorts(k: TaskKernel, space: IpcSpace, grants: Grant[]): Record<string, number> {
+  const names: Record<string, number> = {};
+  for (const { key, port, right } of grants) {
+    if (right === 'send') names[key] = k.giveSend(space, port);
+    else if (right === 'send-once') {
+      const e = space.allocate(port, false);
+      e.sendOnce = true;
+      port.sorights++;
+      names[key] = e.name;
+    } else {
+      // The receive right leaves the kernel's holding space for the task's.
+      const held = k.unclaimed.entryFor(port)!;
+      held.receive = false;
+      k.unclaimed.freeIfEmpty(held);
+      const e = space.entryFor(port) ?? space.allocate(port, true);
+      e.receive = true;
+      port.receiver = space;
+      names[key] = e.name;
+    }
+  }
+  return Object.freeze(names);
 }
