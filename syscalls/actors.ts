@@ -1,5 +1,6 @@
 import { fromPromise, type AnyActorRef } from 'xstate';
 import { ROUTINES, type RoutineDef, type RoutineName } from '../kernel/server/defs.ts';
+import { inputProblem, isSyscall } from './inputs.ts';
 import type { Sys } from './sys.ts';
 
 /** The traps and the helpers that are not routines of the interface table. */
@@ -60,7 +61,9 @@ function build(impl: (name: SyscallName, input: Record<string, unknown>) => Prom
 
 /** The system calls of one task as actors (the kernel provides these to a machine program). */
 export function syscallActors(sys: Sys): SyscallActors {
-  return build((name, input) => {
+  return build(async (name, input) => {
+    const problem = inputProblem(name, input);
+    if (problem) throw new TypeError(problem);
     const args = (SYSCALL_PARAMS[name] as readonly string[]).map((p) => input[p]);
     return (sys[name] as (...a: unknown[]) => Promise<unknown>)(...args);
   });
@@ -107,11 +110,19 @@ export function callSys<N extends SyscallName, C = unknown, E = unknown>(
   name: N,
   params?: InputOf<N> | ((args: { context: C; event: E }) => InputOf<N>),
 ): (args: { context: C; event: E; self: AnyActorRef }) => void {
+  if (!isSyscall(name)) throw new TypeError(inputProblem(name, {})!);
   return (args) => {
     const self = args.self;
     const sys = sysOfSystem.get(self.system);
     if (!sys) throw new Error(`callSys('${name}'): this machine must run as an xmach task (kernel.spawn)`);
     const input = (typeof params === 'function' ? params(args) : (params ?? {})) as Record<string, unknown>;
+    const problem = inputProblem(name, input);
+    if (problem) {
+      // A wrong input is the call's error, before any message is sent (the event is queued
+      // on the machine's own mailbox and handled right after this transition).
+      self.send({ type: `sys.${name}.error`, error: new TypeError(problem) });
+      return;
+    }
     const call = (sys[name] as (...a: unknown[]) => Promise<unknown>).apply(sys, (SYSCALL_PARAMS[name] as readonly string[]).map((p) => input[p]));
     call.then(
       (output) => self.send({ type: `sys.${name}`, output }),

@@ -37,7 +37,7 @@ describe('spawn(…, { ports }): rights to ports made before the tasks run', () 
         states: {
           receiving: {
             entry: callSys('msg_receive', ({ context }: { context: { port: number } }) => ({ name: context.port })),
-            on: { 'sys.msg_receive': { target: 'done', actions: assign(({ event }) => { got = (event as { output: { msg: { body: unknown } } }).output.msg.body; return {}; }) } },
+            on: { 'sys.msg_receive': { target: 'done', actions: assign(({ event }) => { got = (event as unknown as { output: { msg: { body: unknown } } }).output.msg.body; return {}; }) } },
           },
           done: { type: 'final' },
         },
