@@ -37,7 +37,7 @@ describe('the README', () => {
           cwd: dir,
           env: { ...process.env, FORCE_COLOR: '0' },
         });
-        expect(stdout).toMatch(/Tests\s+1 passed/);
+        expect(stdout.replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/Tests\s+1 passed/);
         return;
       }
       const env = { ...process.env };
