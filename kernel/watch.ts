@@ -28,8 +28,12 @@ export interface WatchOptions {
    * run ends with status 'livelock' naming the task (default 100,000).
    */
   spinLimit?: number;
-  /** A progress line on stderr for runs longer than 2 s of wall-clock time (default: when stderr is a terminal). */
-  progress?: boolean;
+  /**
+   * A progress line on stderr (virtual time, messages, tasks alive) for runs longer than 2 s
+   * of wall-clock time: default when stderr is a terminal; `false` never; a number: after
+   * that many ms.
+   */
+  progress?: boolean | number;
 }
 
 /**
@@ -49,7 +53,8 @@ export class RunWatch {
   private progressShown = false;
   private grace = 1000;
   private spinLimit = 100_000;
-  private progress = false;
+  /** Wall-clock ms after which the progress line shows (Infinity: never). */
+  private progressAfter = Infinity;
   // The livelock count: traps that did nothing in a row, and the state they saw.
   private spins = 0;
   private spinTask: Task | null = null;
@@ -66,7 +71,8 @@ export class RunWatch {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError('run: spinLimit must be an integer ≥ 1');
     this.grace = grace;
     this.spinLimit = limit;
-    this.progress = options.progress ?? process.stderr.isTTY === true;
+    const p = options.progress ?? process.stderr.isTTY === true;
+    this.progressAfter = p === true ? 2000 : p === false ? Infinity : p;
     this.started = performance.now();
     this.lastTraps = -1;
     this.stillSince = 0;
@@ -114,7 +120,7 @@ export class RunWatch {
       }
     } else this.stillSince = 0;
     this.lastTraps = traps;
-    if (this.progress && wall - this.started > 2000) {
+    if (wall - this.started >= this.progressAfter) {
       const c = this.k.trace.counters;
       process.stderr.write(`\r\x1b[Kxmach: t=${this.k.clock.now()} ms, ${c.messagesSent} messages, ${this.k.census.live} tasks alive`);
       this.progressShown = true;

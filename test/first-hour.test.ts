@@ -173,3 +173,68 @@ describe('memory that stays bounded', () => {
     expect(JSON.parse(lines.at(-1)!)).toEqual(k.trace.records.at(-1));
   });
 });
+
+describe('outputs that say what they mean', () => {
+  it('a received message says whether it is a kernel notification, and which', async () => {
+    const seen: unknown[] = [];
+    await simulate(boot({ seed: 1 }), (k) => {
+      const box = k.port('box');
+      k.spawn('owner', async (sys) => { await sys.sleep(5); }, { ports: { box: { port: box, right: 'receive' } } });
+      k.spawn('watcher', async (sys) => {
+        await sys.port_request_notification(sys.ports.box!, 'dead-name');
+        const n = await sys.msg_receive(sys.notifyPort);
+        seen.push(n.ok && n.msg.notification);
+        const { name } = await sys.port_allocate();
+        await sys.msg_send(name!, { body: 'plain' });
+        const m = await sys.msg_receive(name!);
+        seen.push(m.ok && m.msg.notification);
+      }, { ports: { box } });
+    });
+    expect(seen).toEqual(['dead-name', null]);
+  });
+
+  it('counters keep user messages apart from system-call traffic', async () => {
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('a', async (sys) => {
+        const { name } = await sys.port_allocate(); // a request and its reply
+        await sys.msg_send(name!, { body: 1 }); // a user message
+        await sys.msg_receive(name!);
+      });
+    });
+    expect(sim.report.counters).toMatchObject({ messagesSent: 3, userMessages: 1, syscallMessages: 2, notifications: 0 });
+  });
+
+  it('lastError says why a stub failed, and a successful call clears it', async () => {
+    const said: string[] = [];
+    await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('t', async (sys) => {
+        await sys.port_deallocate(99);
+        said.push(sys.lastError());
+        await sys.port_allocate();
+        said.push(sys.lastError());
+        await sys.msg_send(42, { body: 1 });
+        said.push(sys.lastError());
+        await sys.sleep(1);
+        said.push(sys.lastError());
+      });
+    });
+    expect(said).toEqual(['port_deallocate: KERN_INVALID_NAME', '', 'name 42 is not a send right', '']);
+  });
+
+  it('a long run draws a progress line on stderr', async () => {
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+    try {
+      const k = boot({ seed: 1 });
+      k.spawn('slow', async (sys) => {
+        await sys.sleep(3);
+        await new Promise((resolve) => setTimeout(resolve, 250)); // wall-clock time passes outside
+      });
+      await k.run({ progress: 50 });
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines.some((l) => l.includes('xmach: t=3 ms, 2 messages, 1 tasks alive'))).toBe(true);
+  });
+});
