@@ -78,7 +78,9 @@ export type { ExitStatus, PCB } from './tasks/pcb.ts';
 export type { AsyncProgram, Program, TaskInput } from './tasks/program.ts';
 
 // --- syscalls/ -------------------------------------------------------------------
-export type { CallResult, ForkOptions, ForkResult, PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
+export { ANY } from './syscalls/sys.ts';
+export type { CallResult, DirectOptions, DirectResult, ForkOptions, ForkResult, PortAttributes, StubResult, Sys } from './syscalls/sys.ts';
+export type { MailboxSharing } from './kernel/traps.ts';
 export { callSys, machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
 export type { SysDoneEvent, SysErrorEvent, SyscallActors, SyscallName } from './syscalls/actors.ts';
 

@@ -71,6 +71,7 @@ export function audit(kernel: Kernel<any>): AuditReport {
   for (const space of new Set([...k.tasks.values()].map((t) => t.space))) visitSpace(space);
   for (const list of k.netnameWaiters.values()) for (const m of list) pendingMsgs.push(m);
   for (const t of k.tasks.values()) for (const m of pendingRequests(t)) pendingMsgs.push(m);
+  for (const mb of k.mailboxes) for (const w of mb.waiting) pendingMsgs.push(w.request);
   for (const m of pendingMsgs) visitMsg(m);
 
   // Walk ports found so far; messages in their queues may carry more ports.

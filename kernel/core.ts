@@ -10,6 +10,8 @@ import type { Task, Wait } from '../tasks/task.ts';
 import type { TraceRecord } from '../trace/trace.ts';
 import { Trace, type Counters, type TraceOptions } from '../trace/trace.ts';
 import { Ipc, type IpcKernel, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc/ipc.ts';
+import { Links } from './ipc/links.ts';
+import type { Mailbox } from './ipc/mailbox.ts';
 import { CpuScheduler, type SchedKernel } from './sched/cpu.ts';
 import type { SchedOptions } from './sched/sched.ts';
 import { serve } from './server/serve.ts';
@@ -134,6 +136,10 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   readonly netnames = new Map<string, { name: number; owner: number }>();
   /** Look-up requests waiting for a name to be checked in (their reply rights wait with them). */
   readonly netnameWaiters = new Map<string, import('../ports/message.ts').KMsg[]>();
+  /** Direct-communication links (send(P) / receive(Q)), one per pair of processes. */
+  readonly links: Links;
+  /** Mailboxes shared by several processes. */
+  readonly mailboxes = new Set<Mailbox>();
   /** Holds the receive rights of ports made before tasks (`port()`), until a task is given them. */
   readonly unclaimed = new IpcSpace(0, 'kernel (ports not yet given)');
   /** Ports made with `port()`, by the handle given out. */
@@ -181,6 +187,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     const t = options.trace;
     this.trace = new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
     this.ipc = new Ipc(this);
+    this.links = new Links(this);
     this.host = new TaskHost(this);
     this.bootstrap = this.newPort(this.kspace, 'bootstrap');
     const so = options.sched ?? {};
@@ -221,12 +228,13 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 
   /** A fresh global port id. */
   allocPortId(): number {
+    this.trace.counters.portsCreated++;
     return this.nextPortId++;
   }
 
   /** Creates a port whose receive right goes into space under a fresh name. */
   newPort(space: IpcSpace, label = '', role = ''): Port {
-    const port = new Port(this.nextPortId++, space, label, role);
+    const port = new Port(this.allocPortId(), space, label, role);
     space.allocate(port, true).receive = true;
     return port;
   }
@@ -249,7 +257,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 
   /** Creates an empty port set named in space. */
   newPortSet(space: IpcSpace): PortSet {
-    const set = new PortSet(this.nextPortId++, space);
+    const set = new PortSet(this.allocPortId(), space);
     space.allocate(null, false).pset = set;
     return set;
   }

@@ -73,3 +73,14 @@ export interface SysLayer {
   /** Told which sys a machine program's actor (and its actor system) belongs to. */
   bindProgram?(actor: unknown, sys: unknown): void;
 }
+
+/**
+ * The course's three answers to "P1 sends to mailbox A; P2 and P3 both
+ * receive from A: who gets the message?"
+ * - `pair`: a mailbox may be associated with at most two processes; a third that tries gets XMACH_MAILBOX_PAIRED.
+ * - `one-at-a-time`: any number may receive, one at a time, in turn (first come, first served);
+ *   one that asked not to wait gets XMACH_MAILBOX_BUSY while another is receiving.
+ * - `system-picks`: the kernel picks among the waiting receivers (round robin or, by the seeded
+ *   generator, at random) and tells the sender who got it (a `delivered` notification).
+ */
+export type MailboxSharing = 'pair' | 'one-at-a-time' | 'system-picks';

@@ -96,6 +96,18 @@ export const NETNAME_NOT_YOURS = 1000;
 export const NETNAME_NOT_CHECKED_IN = 1001;
 export const NETNAME_INVALID_PORT = 1004;
 
+// xmach's own codes, for the course's other messaging models (outside Mach's ranges).
+/** Direct communication: the process at the other end of the link has ended (and nothing it sent is left). */
+export const XMACH_PEER_ENDED = 2000;
+/** Direct communication: no process has that pid. */
+export const XMACH_NO_SUCH_PROCESS = 2001;
+/** A mailbox shared 'pair'-wise already has its two processes: a third may not attach. */
+export const XMACH_MAILBOX_PAIRED = 2002;
+/** A mailbox shared 'one-at-a-time': another process is receiving, and this one asked not to wait. */
+export const XMACH_MAILBOX_BUSY = 2003;
+/** The mailbox was destroyed. */
+export const XMACH_MAILBOX_DESTROYED = 2004;
+
 const names: Record<number, string> = {};
 const all = {
   KERN_SUCCESS, KERN_INVALID_ADDRESS, KERN_PROTECTION_FAILURE, KERN_NO_SPACE, KERN_INVALID_ARGUMENT,
@@ -111,6 +123,7 @@ const all = {
   MACH_RCV_PORT_DIED, MACH_RCV_IN_SET, MACH_RCV_HEADER_ERROR, MACH_RCV_BODY_ERROR,
   MIG_TYPE_ERROR, MIG_REPLY_MISMATCH, MIG_REMOTE_ERROR, MIG_BAD_ID, MIG_BAD_ARGUMENTS, MIG_NO_REPLY,
   MIG_SERVER_DIED, NETNAME_NOT_YOURS, NETNAME_NOT_CHECKED_IN, NETNAME_INVALID_PORT,
+  XMACH_PEER_ENDED, XMACH_NO_SUCH_PROCESS, XMACH_MAILBOX_PAIRED, XMACH_MAILBOX_BUSY, XMACH_MAILBOX_DESTROYED,
 };
 for (const [name, value] of Object.entries(all)) if (!(value in names)) names[value] = name;
 names[0] = 'SUCCESS';

@@ -17,8 +17,12 @@ export const MACH_NOTIFY_DEAD_NAME = 0o110;
 /** A 'term' signal sent through a handle (`kill(handle, 'term')`): an xmach id, outside Mach's range. Body: `{ signal, from }`. */
 export const XMACH_NOTIFY_SIGNAL = 0o200;
 
+/** A mailbox shared 'system-picks' delivered the sender's message: to whom. Body: `{ mailbox, to }` (the receiver's pid). */
+export const XMACH_NOTIFY_DELIVERED = 0o201;
+
 const NAMES: Record<number, string> = {
   [XMACH_NOTIFY_SIGNAL]: 'signal',
+  [XMACH_NOTIFY_DELIVERED]: 'delivered',
   [MACH_NOTIFY_PORT_DELETED]: 'port-deleted',
   [MACH_NOTIFY_MSG_ACCEPTED]: 'msg-accepted',
   [MACH_NOTIFY_PORT_DESTROYED]: 'port-destroyed',

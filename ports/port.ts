@@ -92,8 +92,14 @@ export class Port {
   dnrequests: NotifyRequest[] | null = null;
   /** No-senders request (send-once right to notify), fired when srights drops to 0. */
   nsrequest: Port | null = null;
-  /** Whose port this is in a kernel-served sense (a task's kernel port names its task). */
+  /** Whose port this is in a kernel-served sense (a task's kernel port names its task, a mailbox's port its mailbox). */
   kobject: unknown = null;
+  /**
+   * One direction of a direct-communication link (send(P) / receive(Q)): its receiver may take
+   * messages from it even while it sits in the receiver's set of links, and a receive on it
+   * fails at once (XMACH_PEER_ENDED) once it is empty and its sender has ended.
+   */
+  direct = false;
   /** Label parts: an owner's name and a role ('echo', or 'server' + '.reply'), joined when asked. */
   private labelBase: string;
   private labelRole: string;

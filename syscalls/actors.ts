@@ -11,6 +11,9 @@ const TRAP_PARAMS = {
   call: ['dest', 'id', 'body', 'rights'],
   sleep: ['ms'],
   compute: ['ms'],
+  send: ['pid', 'body', 'opts'],
+  receive: ['from', 'opts'],
+  mailbox_send: ['mailbox', 'body', 'opts'],
 } as const;
 
 /** The parameter names of an interface routine's stub, from its `args` in the table. */

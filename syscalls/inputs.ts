@@ -8,6 +8,9 @@ const TRAP_ARGS: Record<string, readonly ArgDef[]> = {
   call: [['dest', 'name'], ['id', 'int'], ['body', 'object'], ['rights', 'object?']],
   sleep: [['ms', 'number']],
   compute: [['ms', 'number']],
+  send: [['pid', 'int'], ['body', 'any?'], ['opts', 'object?']],
+  receive: [['from', 'int'], ['opts', 'object?']],
+  mailbox_send: [['mailbox', 'name'], ['body', 'any?'], ['opts', 'object?']],
 };
 
 /** Every system call a machine program can make, with its typed parameters. */

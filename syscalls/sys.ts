@@ -1,5 +1,7 @@
 import {
   codeName,
+  MACH_MSG_SUCCESS,
+  XMACH_PEER_ENDED,
   KERN_SUCCESS,
   KERN_TERMINATED,
   MACH_SEND_INVALID_DEST,
@@ -7,9 +9,9 @@ import {
   MIG_REPLY_MISMATCH,
   MIG_SERVER_DIED,
 } from '../ports/codes.ts';
-import type { OutMessage, ReceivedRight, RightToSend } from '../ports/message.ts';
+import type { InMessage, OutMessage, ReceivedRight, RightToSend } from '../ports/message.ts';
 import type { RightKind } from '../ports/space.ts';
-import type { ReceiveOptions, ReceiveResult, RpcOptions, SendOptions, Traps } from '../kernel/traps.ts';
+import type { MailboxSharing, ReceiveOptions, ReceiveResult, RpcOptions, SendOptions, Traps } from '../kernel/traps.ts';
 import { MACH_NOTIFY_SEND_ONCE } from '../ports/notify.ts';
 import { ROUTINES as R, replyId, type RoutineDef, type Share, type Signal } from '../kernel/server/defs.ts';
 import type { ProcRow } from '../tasks/pcb.ts';
@@ -197,6 +199,61 @@ export interface Sys {
   /** Removes a name this task checked in. */
   netname_check_out(name: string): Promise<number>;
 
+  // --- the course's other messaging models ------------------------------------------------
+  /**
+   * Direct communication: sends `body` to process `pid` (the course's send(P, message)). The
+   * link between the two processes is made on first use (one per pair, both ways; see
+   * `link_open`), then each send is one msg_send. `{ block: false }` returns
+   * MACH_SEND_TIMED_OUT at once when the link is full; `{ timeout }` waits at most that long.
+   * Codes: MACH_MSG_SUCCESS, MACH_SEND_TIMED_OUT, XMACH_PEER_ENDED (the process has ended),
+   * XMACH_NO_SUCH_PROCESS, KERN_INVALID_ARGUMENT (itself, or bad options), MACH_SEND_INVALID_DATA.
+   *
+   * @example
+   * await sys.send(consumerPid, { item: 1 });
+   */
+  send(pid: number, body?: unknown, opts?: DirectOptions): Promise<number>;
+  /**
+   * Direct communication: receives from process `from`, or from any process with `ANY`
+   * (the course's receive(Q, message) and receive(id, message)). Resolves to
+   * `{ ok, code, from, body, msg }`: `from` is the sender's pid. `{ block: false }` returns
+   * MACH_RCV_TIMED_OUT at once when nothing is there. Codes: MACH_MSG_SUCCESS,
+   * MACH_RCV_TIMED_OUT, XMACH_PEER_ENDED (from a process that has ended, with nothing of it
+   * left; a blocked receive is woken with it), XMACH_NO_SUCH_PROCESS, KERN_INVALID_ARGUMENT.
+   *
+   * @example
+   * const r = await sys.receive(ANY);
+   * if (r.ok) sys.log(`from ${r.from}:`, r.body);
+   */
+  receive<B = unknown>(from: number, opts?: DirectOptions): Promise<DirectResult<B>>;
+  /**
+   * The link to process `pid`, made now if it does not exist (with `capacity` each way: 0 is
+   * a rendezvous, n a bounded buffer, Infinity unbounded; default 5). Resolves to this
+   * process's names for it: `send`, `recv`, and `set` (its set of links, for ANY). Codes:
+   * KERN_SUCCESS, XMACH_NO_SUCH_PROCESS, XMACH_PEER_ENDED, KERN_INVALID_ARGUMENT, KERN_INVALID_VALUE.
+   */
+  link_open(pid: number, capacity?: number): Promise<StubResult<{ send: number; recv: number; set: number }>>;
+  /**
+   * Creates a mailbox (indirect communication) that several processes may share, by one of
+   * the course's rules: 'pair' (at most two processes), 'one-at-a-time' (default: receivers
+   * take turns), 'system-picks' (the kernel picks the receiver, round robin or random, and
+   * tells the sender). Resolves to `mailbox`: a send right to it, to pass to others. Codes:
+   * KERN_SUCCESS, KERN_INVALID_VALUE.
+   */
+  mailbox_create(sharing?: MailboxSharing, capacity?: number, pick?: 'round-robin' | 'random', label?: string): Promise<StubResult<{ mailbox: number }>>;
+  /** Associates this process with a mailbox (sending and receiving do it on first use). Codes: KERN_SUCCESS, KERN_INVALID_NAME, XMACH_MAILBOX_PAIRED. */
+  mailbox_open(mailbox: number): Promise<number>;
+  /** Sends `body` to a mailbox (after opening it once): a msg_send with the options of msg_send. Codes: those of msg_send, XMACH_MAILBOX_PAIRED. */
+  mailbox_send(mailbox: number, body?: unknown, opts?: SendOptions): Promise<number>;
+  /**
+   * Receives from a mailbox, as its sharing rule allows: `{ ok, code, from, body, msg }`.
+   * `{ timeout }` (0 polls), `{ wait: false }` (one-at-a-time: XMACH_MAILBOX_BUSY instead of
+   * waiting a turn). Codes: MACH_MSG_SUCCESS, MACH_RCV_TIMED_OUT, XMACH_MAILBOX_PAIRED,
+   * XMACH_MAILBOX_BUSY, XMACH_MAILBOX_DESTROYED, KERN_INVALID_NAME.
+   */
+  mailbox_receive<B = unknown>(mailbox: number, opts?: { timeout?: number; wait?: boolean }): Promise<DirectResult<B>>;
+  /** Destroys a mailbox this process made. Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_INVALID_RIGHT. */
+  mailbox_destroy(mailbox: number): Promise<number>;
+
   // --- the CPU ----------------------------------------------------------------------------
   /**
    * Computes for ms of virtual time: the task holds its CPU (a CPU-bound burst). Not a
@@ -223,6 +280,22 @@ export interface Sys {
   /** Keeps values in the PCB's registers (shown by task_info). */
   setRegisters(values: Record<string, unknown>): void;
 }
+
+/** Options of the direct model's send and receive. */
+export interface DirectOptions {
+  /** false: do not block (a full link or an empty one answers at once). Default true. */
+  block?: boolean;
+  /** ms to wait at most (as msg_send's and msg_receive's timeout). */
+  timeout?: number;
+}
+
+/** What the direct model's receive (and mailbox_receive) resolves to. */
+export type DirectResult<B = unknown> =
+  | { ok: true; code: typeof MACH_MSG_SUCCESS; from: number; body: B; msg: InMessage<B> }
+  | { ok: false; code: number; from: number; body: undefined; msg: null };
+
+/** receive(ANY): from any process. */
+export const ANY = -1;
 
 /** Options of fork. */
 export interface ForkOptions<D = unknown> {
@@ -268,6 +341,11 @@ interface TaskSys extends Sys {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 class TaskSys {
   private sleepPort = 0;
+  /** Direct links known to this task, by peer pid; mailboxes it has opened. */
+  private links: Map<number, LinkNames> | null = null;
+  private opened: Set<number> | null = null;
+  /** The name of this process's set of incoming links (0 until asked for). */
+  private anySet = 0;
 
   constructor(
     private readonly k: Traps,
@@ -410,6 +488,63 @@ class TaskSys {
     return { code: r.code, port: r.ports?.[0]?.name ?? 0 };
   }
 
+  // --- the course's other messaging models ------------------------------------------------
+  async link_open(pid: number, capacity?: number): Promise<StubResult<{ send: number; recv: number; set: number }>> {
+    const r = strip(await this.invoke(R.link_open, [pid, capacity]));
+    if (r.code === KERN_SUCCESS && pid !== ANY) (this.links ??= new Map()).set(pid, r as LinkNames);
+    return r as never;
+  }
+  /** This process's names for the link to pid, from the cache or made now; or the code that refused it. */
+  private async link(pid: number): Promise<LinkNames | number> {
+    const known = this.links?.get(pid);
+    if (known) return known;
+    const r = await this.link_open(pid);
+    return r.code === KERN_SUCCESS ? (r as LinkNames) : r.code;
+  }
+  async send(pid: number, body?: unknown, opts: DirectOptions = {}): Promise<number> {
+    const names = await this.link(pid);
+    if (typeof names === 'number') return names;
+    const code = await this.k.msgSend(this.task, names.send, { body }, directSend(opts));
+    return code === MACH_SEND_INVALID_DEST ? XMACH_PEER_ENDED : code;
+  }
+  async receive<B = unknown>(from: number, opts: DirectOptions = {}): Promise<DirectResult<B>> {
+    let name: number;
+    if (from === ANY) {
+      if (this.anySet === 0) {
+        const r = await this.link_open(ANY);
+        if (r.code !== KERN_SUCCESS) return { ok: false, code: r.code, from, body: undefined, msg: null };
+        this.anySet = r.set!;
+      }
+      name = this.anySet;
+    } else {
+      const names = await this.link(from);
+      if (typeof names === 'number') return { ok: false, code: names, from, body: undefined, msg: null };
+      name = names.recv;
+    }
+    const r = await this.k.msgReceive(this.task, name, directReceive(opts));
+    return r.ok ? { ok: true, code: r.code, from: r.msg.sender, body: r.msg.body as B, msg: r.msg as InMessage<B> } : { ok: false, code: r.code, from, body: undefined, msg: null };
+  }
+  async mailbox_send(mailbox: number, body?: unknown, opts?: SendOptions): Promise<number> {
+    if (!(this.opened ??= new Set()).has(mailbox)) {
+      const code = await this.mailbox_open(mailbox);
+      if (code !== KERN_SUCCESS) return code;
+      this.opened.add(mailbox);
+    }
+    return this.k.msgSend(this.task, mailbox, { body }, opts);
+  }
+  async mailbox_receive<B = unknown>(mailbox: number, opts: { timeout?: number; wait?: boolean } = {}): Promise<DirectResult<B>> {
+    const r = await this.invoke(R.mailbox_receive, [], { mailbox, ...opts });
+    if (r.code !== KERN_SUCCESS) return { ok: false, code: r.code, from: 0, body: undefined, msg: null };
+    const rights = r.ports ?? [];
+    const hasReply = r.hasReply === true;
+    const msg: InMessage<B> = {
+      id: r.id as number, body: r.body as B, seqno: 0, port: mailbox, reply: hasReply ? rights[0]!.name : 0,
+      replyRight: hasReply ? (rights[0]!.right === 'receive' ? null : rights[0]!.right) : null, rights: hasReply ? rights.slice(1) : rights,
+      size: r.size as number, sender: r.sender as number, notification: null,
+    };
+    return { ok: true, code: MACH_MSG_SUCCESS, from: msg.sender, body: msg.body, msg };
+  }
+
   // --- the CPU and helpers ---------------------------------------------------------------
   compute(ms: number): Promise<void> {
     try {
@@ -471,6 +606,20 @@ function callText(def: RoutineDef, args: readonly unknown[], body: object): stri
     shown.push(type.startsWith('name') || type.startsWith('int') ? `${name} ${text}` : text);
   });
   return `${def.name}(${shown.join(', ')})`;
+}
+
+type LinkNames = { code: number; send: number; recv: number; set: number };
+
+/** msg_send options for a direct send. */
+function directSend(opts: DirectOptions): SendOptions | undefined {
+  if (opts.block === false) return { policy: 'return' };
+  return opts.timeout !== undefined ? { timeout: opts.timeout } : undefined;
+}
+
+/** msg_receive options for a direct receive. */
+function directReceive(opts: DirectOptions): ReceiveOptions | undefined {
+  if (opts.block === false) return { timeout: 0 };
+  return opts.timeout !== undefined ? { timeout: opts.timeout } : undefined;
 }
 
 /** A reply without the rights it carried (for stubs that return plain fields). */

@@ -14,6 +14,7 @@ import {
   MACH_SEND_TIMED_OUT,
   MACH_SEND_WILL_NOTIFY,
   codeName,
+  XMACH_PEER_ENDED,
 } from '../../ports/codes.ts';
 import { copyBody, KMsg, NO_RIGHTS, type Disposition, type InMessage, type OutMessage, type RightInTransit } from '../../ports/message.ts';
 import type { Port, PortSet } from '../../ports/port.ts';
@@ -329,13 +330,14 @@ export class Ipc implements RightHooks {
     let set: PortSet | null = null;
     if (e?.receive) {
       port = e.port!;
-      if (port.pset) return this.refuseRcv(task, MACH_RCV_IN_SET, `port ${port.id} is in a port set`);
+      if (port.pset && !port.direct) return this.refuseRcv(task, MACH_RCV_IN_SET, `port ${port.id} is in a port set`);
     } else if (e?.pset) set = e.pset;
     else return this.refuseRcv(task, MACH_RCV_INVALID_NAME, `name ${name} is not a receive right or port set`);
 
     const from = port ?? set!.nextReady();
     const kmsg = from ? this.pull(from) : null;
     if (kmsg) return this.accept(task, kmsg, from!);
+    if (port?.direct && port.unreachable) return this.refuseRcv(task, XMACH_PEER_ENDED, `the process at the other end of link ${port.label} has ended`);
     if (timeout === 0) {
       // A poll of a port nobody can send to is a sleep of 0 ms, not a time-out.
       if (port && port.unreachable) this.k.trace.counters.sleeps++;
@@ -494,6 +496,8 @@ export class Ipc implements RightHooks {
   }
 
   noSenders(port: Port): void {
+    // A direct link whose sender has ended: whoever waits on it alone is told at once.
+    if (port.direct && port.queue.length === 0) for (const w of port.receivers.drain()) w.deliver(null, XMACH_PEER_ENDED, port);
     const target = port.nsrequest;
     if (!target) return;
     port.nsrequest = null;

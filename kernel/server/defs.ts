@@ -105,8 +105,24 @@ export const NETNAME = subsystem(400, {
   netname_check_out: { n: 2, on: 'bootstrap', args: [['name', 'string']], returns: 'code' },
 });
 
+/**
+ * Direct communication (xmach, base 3600): the link to a process, made on first use. The
+ * `send(P, …)` / `receive(Q)` helpers call it once per peer, then use msg_send / msg_receive.
+ */
+export const DIRECT = subsystem(3600, {
+  link_open: { n: 0, on: 'self', args: [['pid', 'int'], ['capacity', 'number?']], returns: 'fields' },
+});
+
+/** Mailboxes shared by several processes (xmach, base 3700), kernel objects named by ports. */
+export const MAILBOX = subsystem(3700, {
+  mailbox_create: { n: 0, on: 'self', args: [['sharing', 'string?', 'one-at-a-time'], ['capacity', 'number?'], ['pick', 'string?', 'round-robin'], ['label', 'string?']], returns: 'fields' },
+  mailbox_open: { n: 1, on: 'self', args: [['mailbox', 'name']], returns: 'code' },
+  mailbox_receive: { n: 2, on: 'self', args: [['mailbox', 'name'], ['opts', 'object?']], returns: 'fields', custom: true },
+  mailbox_destroy: { n: 3, on: 'self', args: [['mailbox', 'name']], returns: 'code' },
+});
+
 /** Every routine of the kernel's interfaces, by name. */
-export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME };
+export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX };
 
 /** A routine's name. */
 export type RoutineName = keyof typeof ROUTINES;

@@ -5,6 +5,8 @@ import type { IpcSpace } from '../../ports/space.ts';
 import type { Program } from '../../tasks/program.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { Reply } from '../ipc/reply.ts';
+import type { Links } from '../ipc/links.ts';
+import type { Mailbox } from '../ipc/mailbox.ts';
 import type { TaskKernel } from '../task/lifecycle.ts';
 
 export { dropReply, reply, type Reply } from '../ipc/reply.ts';
@@ -35,6 +37,13 @@ export interface ServerKernel extends TaskKernel {
   takeText(id: number): unknown;
   /** The request of a task waiting in a kernel-served call has been handled: it goes on. */
   served(task: Task): void;
+  /** Direct-communication links, one per pair of processes. */
+  readonly links: Links;
+  /** Mailboxes alive. */
+  readonly mailboxes: Set<Mailbox>;
+  /** The kernel's seeded generator. */
+  random(): number;
+  giveSend(space: IpcSpace, port: Port): number;
 }
 
 /** A handler that will answer later (netname_look_up waiting for a check-in). */

@@ -8,9 +8,11 @@ import { DEFER, err, reply, type Handler, type Reply } from './mig.ts';
 import { netnameRoutines } from './netname.ts';
 import { portRoutines } from './port-routines.ts';
 import { taskRoutines } from './task-routines.ts';
+import { directRoutines, mailboxRoutines, serveMailbox } from './model-routines.ts';
+import { Mailbox } from '../ipc/mailbox.ts';
 
 /** Every routine's handler, by name: the compiler checks that each routine in defs.ts has exactly one. */
-const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutines, ...netnameRoutines };
+const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutines, ...netnameRoutines, ...directRoutines, ...mailboxRoutines };
 
 /**
  * Routine: serve
@@ -26,6 +28,11 @@ const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutine
  *   KERN_TERMINATED        the task has ended (except the routines a zombie answers)
  */
 export function serve(k: ServerKernel, port: Port): void {
+  // A mailbox's port holds messages for its receivers, not requests.
+  if (port.kobject instanceof Mailbox) {
+    serveMailbox(k, port.kobject);
+    return;
+  }
   const onBootstrap = port === k.bootstrap;
   for (let kmsg = k.ipc.pull(port); kmsg; kmsg = k.ipc.pull(port)) {
     k.ipc.accepted(kmsg);
