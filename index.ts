@@ -84,6 +84,13 @@ export type { MailboxSharing } from './kernel/traps.ts';
 export { callSys, machActors, SYSCALL_PARAMS } from './syscalls/actors.ts';
 export type { SysDoneEvent, SysErrorEvent, SyscallActors, SyscallName } from './syscalls/actors.ts';
 
+// --- models/: the course's messaging models and the comparison harness ---------------
+export { compare, MODELS, renderComparison } from './models/compare.ts';
+export { WORKLOADS } from './models/workloads.ts';
+export type { ModelFigures } from './models/run.ts';
+export type { Endpoint, MessagingModel, ModelEnv, Payload, Received } from './models/model.ts';
+export type { Need, Role, Step, Workload } from './models/workload.ts';
+
 // --- trace/ and testing/ (also their own entries: xmach/trace, xmach/testing) ------
 export * from './trace/index.ts';
 export * from './testing/index.ts';

@@ -100,6 +100,8 @@ export class Port {
    * fails at once (XMACH_PEER_ENDED) once it is empty and its sender has ended.
    */
   direct = false;
+  /** A mailbox's port: the kernel holds its receive right, but what arrives are user messages, not requests. */
+  mailbox = false;
   /** Label parts: an owner's name and a role ('echo', or 'server' + '.reply'), joined when asked. */
   private labelBase: string;
   private labelRole: string;

@@ -278,13 +278,7 @@ export class Ipc implements RightHooks {
   post(kmsg: KMsg, forced = false): void {
     const k = this.k;
     const port = kmsg.dest;
-    const c = k.trace.counters;
-    c.messagesSent++;
-    // System-call traffic: requests to the kernel's ports and the kernel's replies.
-    if (kmsg.notification) {
-      // counted in notifications
-    } else if (port.receiver === k.kspace || kmsg.sender === 0) c.syscallMessages++;
-    else c.userMessages++;
+    this.countSent(kmsg);
     if (!port.active) {
       // The port died after copy-in: as GNU Mach does, pretend it was sent and then destroyed.
       this.destroy(kmsg);
@@ -369,12 +363,22 @@ export class Ipc implements RightHooks {
       const s = port.senders.shift();
       if (!s) return null;
       kmsg = s.kmsg;
-      this.k.trace.counters.messagesSent++;
+      this.countSent(kmsg);
       if (this.k.trace.on) this.traceSend(kmsg, false);
       s.done(MACH_MSG_SUCCESS);
     }
     this.stamp(port, kmsg);
     return kmsg;
+  }
+
+  /** Counts a message sent: user messages apart from system-call traffic (requests to the kernel's ports, its replies) and notifications. */
+  private countSent(kmsg: KMsg): void {
+    const c = this.k.trace.counters;
+    c.messagesSent++;
+    if (kmsg.notification) return; // counted in notifications
+    const port = kmsg.dest;
+    if ((port.receiver === this.k.kspace && !port.mailbox) || kmsg.sender === 0) c.syscallMessages++;
+    else c.userMessages++;
   }
 
   /** Dequeue bookkeeping: the seqno. (A cached message's msg-accepted fires once it is taken: `accepted`.) */
@@ -396,7 +400,7 @@ export class Ipc implements RightHooks {
     while (!port.full && port.senders.length > 0) {
       const s = port.senders.shift()!;
       port.enqueue(s.kmsg);
-      this.k.trace.counters.messagesSent++;
+      this.countSent(s.kmsg);
       if (this.k.trace.on) this.traceSend(s.kmsg, false);
       s.done(MACH_MSG_SUCCESS);
     }

@@ -41,6 +41,7 @@ export class Mailbox {
     readonly pick: 'round-robin' | 'random',
   ) {
     port.kobject = this;
+    port.mailbox = true;
     this.attached.add(owner.process.pid);
   }
 
