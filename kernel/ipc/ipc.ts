@@ -249,6 +249,8 @@ export class Ipc implements RightHooks {
     port.addSender(wait);
     if (port.pset) port.pset.arrivals.push(port);
     if (policy.timeout !== Infinity) wait.timer = k.clock.fireAfter(policy.timeout, wait);
+    // A port the kernel serves (a mailbox with room for none) may take the message from the blocked sender.
+    if (port.receiver === k.kspace) k.serveLater(port);
     k.block(task, wait);
   }
 
