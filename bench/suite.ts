@@ -1,8 +1,8 @@
 /**
- * The benchmarks of issue 4, in its order. (10, direct model versus Mach
- * model, waits for the messaging-models feature: see README.md.)
+ * The benchmarks, in the issues' order (10: the direct model beside Mach's).
  */
 import type { BenchContext, Benchmark } from './harness.ts';
+import direct from './direct.ts';
 import fastPath from './fastpath.ts';
 import messageChannel from './message-channel.ts';
 import pingPongAsync from './pingpong-async.ts';
@@ -32,6 +32,7 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     ...scale(ctx), // 8
     trace(ctx), // 9
     xdrBench(ctx), // RPC: XDR vs JSON
+    ...direct(ctx), // 10: the direct model beside Mach's
     messageChannel(ctx), // 11
     ...fastPath(ctx), // the fast path, on vs off (1, 4, 8)
   ];

@@ -501,28 +501,35 @@ class TaskSys {
     const r = await this.link_open(pid);
     return r.code === KERN_SUCCESS ? (r as LinkNames) : r.code;
   }
-  async send(pid: number, body?: unknown, opts: DirectOptions = {}): Promise<number> {
+  send(pid: number, body?: unknown, opts: DirectOptions = {}): Promise<number> {
+    const names = this.links?.get(pid);
+    if (!names) return this.sendFirst(pid, body, opts);
+    return this.k.msgSend(this.task, names.send, { body }, directSend(opts)).then(peerEnded);
+  }
+  /** The first send to pid: the link is made (or found) first. */
+  private async sendFirst(pid: number, body: unknown, opts: DirectOptions): Promise<number> {
     const names = await this.link(pid);
     if (typeof names === 'number') return names;
-    const code = await this.k.msgSend(this.task, names.send, { body }, directSend(opts));
-    return code === MACH_SEND_INVALID_DEST ? XMACH_PEER_ENDED : code;
+    return peerEnded(await this.k.msgSend(this.task, names.send, { body }, directSend(opts)));
   }
-  async receive<B = unknown>(from: number, opts: DirectOptions = {}): Promise<DirectResult<B>> {
+  receive<B = unknown>(from: number, opts: DirectOptions = {}): Promise<DirectResult<B>> {
+    const name = from === ANY ? this.anySet : (this.links?.get(from)?.recv ?? 0);
+    if (name === 0) return this.receiveFirst<B>(from, opts);
+    return this.k.msgReceive(this.task, name, directReceive(opts)).then((r) => directResult<B>(r, from));
+  }
+  /** The first receive from a peer (or from ANY): the link (or the set of links) is made or found first. */
+  private async receiveFirst<B>(from: number, opts: DirectOptions): Promise<DirectResult<B>> {
     let name: number;
     if (from === ANY) {
-      if (this.anySet === 0) {
-        const r = await this.link_open(ANY);
-        if (r.code !== KERN_SUCCESS) return { ok: false, code: r.code, from, body: undefined, msg: null };
-        this.anySet = r.set!;
-      }
-      name = this.anySet;
+      const r = await this.link_open(ANY);
+      if (r.code !== KERN_SUCCESS) return { ok: false, code: r.code, from, body: undefined, msg: null };
+      name = this.anySet = r.set!;
     } else {
       const names = await this.link(from);
       if (typeof names === 'number') return { ok: false, code: names, from, body: undefined, msg: null };
       name = names.recv;
     }
-    const r = await this.k.msgReceive(this.task, name, directReceive(opts));
-    return r.ok ? { ok: true, code: r.code, from: r.msg.sender, body: r.msg.body as B, msg: r.msg as InMessage<B> } : { ok: false, code: r.code, from, body: undefined, msg: null };
+    return directResult<B>(await this.k.msgReceive(this.task, name, directReceive(opts)), from);
   }
   async mailbox_send(mailbox: number, body?: unknown, opts?: SendOptions): Promise<number> {
     if (!(this.opened ??= new Set()).has(mailbox)) {
@@ -581,7 +588,8 @@ class TaskSys {
 // The generic stubs: every routine of the table that builds no request of its own
 // (`custom`) is a method that sends its arguments by name (see `invoke`).
 for (const def of Object.values(R) as RoutineDef[]) {
-  if (def.custom || def.name === 'exit') continue;
+  // A routine whose stub the class writes itself (custom requests, caching, exit) keeps it.
+  if (def.custom || Object.prototype.hasOwnProperty.call(TaskSys.prototype, def.name)) continue;
   const stub =
     def.returns === 'code'
       ? async function (this: TaskSys, ...args: unknown[]) {
@@ -609,6 +617,16 @@ function callText(def: RoutineDef, args: readonly unknown[], body: object): stri
 }
 
 type LinkNames = { code: number; send: number; recv: number; set: number };
+
+/** A direct send's code: a link whose other end has died reads as XMACH_PEER_ENDED. */
+function peerEnded(code: number): number {
+  return code === MACH_SEND_INVALID_DEST ? XMACH_PEER_ENDED : code;
+}
+
+/** A direct receive's result from msg_receive's. */
+function directResult<B>(r: ReceiveResult, from: number): DirectResult<B> {
+  return r.ok ? { ok: true, code: r.code, from: r.msg.sender, body: r.msg.body as B, msg: r.msg as InMessage<B> } : { ok: false, code: r.code, from, body: undefined, msg: null };
+}
 
 /** msg_send options for a direct send. */
 function directSend(opts: DirectOptions): SendOptions | undefined {

@@ -16,6 +16,9 @@ describe('compare(): one workload on every model', () => {
     expect([mach!.mailboxes, direct!.mailboxes, mailbox!.mailboxes]).toEqual([0, 0, 2]);
     // Every task owns three ports (kernel, notify, reply), plus the bootstrap port: 7; then each model's own.
     expect([mach!.ports, direct!.ports, mailbox!.ports]).toEqual([9, 11, 9]);
+    // Once a link is known, a direct send or receive is one trap, as a Mach one is (the link is made once).
+    expect([mach!.traps, direct!.traps, mailbox!.traps]).toEqual([35, 43, 50]);
+    expect([mach!.syscallMessages, direct!.syscallMessages, mailbox!.syscallMessages]).toEqual([10, 6, 60]);
     expect(renderComparison([mach!, direct!]).split('\n').slice(0, 4)).toEqual([
       'figure                            mach   direct',
       '-------------------------------   ----   ------',
