@@ -22,8 +22,8 @@ function examples(): { n: number; code: string }[] {
 describe('the README', () => {
   const all = examples();
 
-  it('has its examples (a first program, a machine program, processes, a test file)', () => {
-    expect(all.length).toBe(4);
+  it('has its examples (a first program, a machine program, messaging models, processes, a test file)', () => {
+    expect(all.length).toBe(5);
   });
 
   for (const { n, code } of all) {
