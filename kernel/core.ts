@@ -12,6 +12,8 @@ import { Trace, type Counters, type TraceOptions } from '../trace/trace.ts';
 import { Ipc, type IpcKernel, type ReceiveOptions, type ReceiveResult, type SendOptions } from './ipc/ipc.ts';
 import { Links } from './ipc/links.ts';
 import type { Mailbox } from './ipc/mailbox.ts';
+import type { Semaphore } from './sync/semaphore.ts';
+import { Region } from './vm/region.ts';
 import { CpuScheduler, type SchedKernel } from './sched/cpu.ts';
 import type { SchedOptions } from './sched/sched.ts';
 import { serve } from './server/serve.ts';
@@ -140,6 +142,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   readonly links: Links;
   /** Mailboxes shared by several processes. */
   readonly mailboxes = new Set<Mailbox>();
+  /** POSIX named semaphores, by name (`sem_open`). */
+  readonly namedSemaphores = new Map<string, Semaphore>();
   /** Holds the receive rights of ports made before tasks (`port()`), until a task is given them. */
   readonly unclaimed = new IpcSpace(0, 'kernel (ports not yet given)');
   /** Ports made with `port()`, by the handle given out. */
@@ -373,6 +377,19 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   compute(task: Task, ms: number): Promise<void> {
     if (task.state !== 'running' || this.cpu.current !== task) this.misuse(task, 'compute');
     return this.cpu.compute(task, ms) ? this.pending<void>(task) : this.done(task, undefined);
+  }
+
+  /**
+   * The view a task's process has of a region it maps (a `Uint8Array` over the region's own
+   * bytes: handed by reference, as a mapping is, never copied), or null.
+   */
+  view(task: Task, name: number): Uint8Array | null {
+    const port = task.space.lookup(name)?.port;
+    const named = port?.kobject instanceof Region ? port.kobject : null;
+    if (!named) return null;
+    // A private copy (MAP_PRIVATE, after a fork) stands in for the region the name denotes.
+    const region = (task.process.privateCopies?.get(named) as Region | undefined) ?? named;
+    return region.mappings.get(task.process)?.view ?? null;
   }
 
   /** The current virtual time (ms). */
@@ -661,7 +678,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     if (status === 'deadlock') {
       for (const t of this.tasks.values()) {
         if (t.state === 'terminated' || t.daemon) continue;
-        const what = t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state);
+        const what = t.deferredOn ? `waits on ${t.deferredOn}` : (t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state));
         deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.call ? `${t.call}: ${what}` : what });
       }
       if (deadlock.length === 0) status = 'done';

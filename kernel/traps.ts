@@ -54,6 +54,8 @@ export interface Traps {
   msgRpc(task: Task, dest: number, msg: OutMessage, opts?: RpcOptions): Promise<ReceiveResult>;
   /** A CPU burst of ms virtual ms. Throws on a bad duration. */
   compute(task: Task, ms: number): Promise<void>;
+  /** The view a task has of a region it maps (by reference), or null. */
+  view(task: Task, name: number): Uint8Array | null;
   /** Hands a program text to the kernel by reference for a request that follows; returns its id. */
   text(program: unknown): number;
   /** Virtual time (ms). */

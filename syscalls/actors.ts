@@ -14,6 +14,12 @@ const TRAP_PARAMS = {
   send: ['pid', 'body', 'opts'],
   receive: ['from', 'opts'],
   mailbox_send: ['mailbox', 'body', 'opts'],
+  sem_wait: ['semaphore'],
+  sem_post: ['semaphore'],
+  sem_trywait: ['semaphore'],
+  mutex_create: ['name'],
+  mutex_lock: ['mutex'],
+  mutex_unlock: ['mutex'],
 } as const;
 
 /** The parameter names of an interface routine's stub, from its `args` in the table. */

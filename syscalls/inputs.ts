@@ -11,6 +11,12 @@ const TRAP_ARGS: Record<string, readonly ArgDef[]> = {
   send: [['pid', 'int'], ['body', 'any?'], ['opts', 'object?']],
   receive: [['from', 'int'], ['opts', 'object?']],
   mailbox_send: [['mailbox', 'name'], ['body', 'any?'], ['opts', 'object?']],
+  sem_wait: [['semaphore', 'name']],
+  sem_post: [['semaphore', 'name']],
+  sem_trywait: [['semaphore', 'name']],
+  mutex_create: [['name', 'string?']],
+  mutex_lock: [['mutex', 'name']],
+  mutex_unlock: [['mutex', 'name']],
 };
 
 /** Every system call a machine program can make, with its typed parameters. */

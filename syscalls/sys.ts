@@ -254,6 +254,49 @@ export interface Sys {
   /** Destroys a mailbox this process made. Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_INVALID_RIGHT. */
   mailbox_destroy(mailbox: number): Promise<number>;
 
+  // --- shared memory and synchronisation -------------------------------------------------
+  /**
+   * Creates a memory region of `size` bytes (a memory object named by a port): `shared`
+   * (default) is MAP_SHARED (a forked child shares it), false MAP_PRIVATE (a child gets a
+   * copy). Resolves to `region`, a send right to pass to others. Codes: KERN_SUCCESS,
+   * KERN_INVALID_VALUE (size out of 0..64 MiB).
+   */
+  region_create(size: number, shared?: boolean, label?: string): Promise<StubResult<{ region: number }>>;
+  /**
+   * Maps a region: resolves to `view`, a `Uint8Array` over the region's own bytes. Two tasks
+   * that map one region see each other's writes at once, with no system call and no copy.
+   * Codes: KERN_SUCCESS, KERN_INVALID_NAME.
+   *
+   * @example
+   * const { view } = await sys.region_map(region);
+   * view![0] = 42; // the other task's view shows 42 now
+   */
+  region_map(region: number, writable?: boolean): Promise<StubResult<{ view: Uint8Array }>>;
+  /** Unmaps a region. Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_NOT_FOUND (not mapped). */
+  region_unmap(region: number): Promise<number>;
+  /** Sets a region's size (ftruncate): growing zero-fills; views follow. Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_INVALID_VALUE. */
+  region_resize(region: number, size: number): Promise<number>;
+  /** Creates a counting semaphore (Mach's semaphore_create), a mutex with `mutex: true`. Resolves to `semaphore`. Codes: KERN_SUCCESS, KERN_INVALID_VALUE. */
+  semaphore_create(value?: number, name?: string, mutex?: boolean): Promise<StubResult<{ semaphore: number }>>;
+  /** Waits (P): at 0 the task blocks until a signal; `timeout` ms at most (0: try). Codes: KERN_SUCCESS, KERN_OPERATION_TIMED_OUT, KERN_TERMINATED, KERN_INVALID_NAME. */
+  semaphore_wait(semaphore: number, timeout?: number): Promise<number>;
+  /** Signals (V): wakes the first waiter, or counts one up. Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_INVALID_RIGHT (a mutex another task holds). */
+  semaphore_signal(semaphore: number): Promise<number>;
+  /** Destroys a semaphore; its waiters get KERN_TERMINATED. */
+  semaphore_destroy(semaphore: number): Promise<number>;
+  /** POSIX sem_open: the named semaphore `/name` (made with `create`, at `value`; `exclusive` refuses one that exists). Codes: KERN_SUCCESS, KERN_NOT_FOUND, KERN_NAME_EXISTS, KERN_INVALID_VALUE. */
+  sem_open(name: string, create?: boolean, value?: number, exclusive?: boolean): Promise<StubResult<{ semaphore: number }>>;
+  /** POSIX sem_unlink: the name goes; the semaphore lives on while tasks hold it. */
+  sem_unlink(name: string): Promise<number>;
+  /** POSIX sem_wait / sem_post / sem_trywait (KERN_OPERATION_TIMED_OUT for EAGAIN) on a semaphore. */
+  sem_wait(semaphore: number): Promise<number>;
+  sem_post(semaphore: number): Promise<number>;
+  sem_trywait(semaphore: number): Promise<number>;
+  /** A mutex: a semaphore of 1 that remembers its holder (the deadlock report names it). */
+  mutex_create(name?: string): Promise<StubResult<{ semaphore: number }>>;
+  mutex_lock(mutex: number): Promise<number>;
+  mutex_unlock(mutex: number): Promise<number>;
+
   // --- the CPU ----------------------------------------------------------------------------
   /**
    * Computes for ms of virtual time: the task holds its CPU (a CPU-bound burst). Not a
@@ -429,6 +472,7 @@ class TaskSys {
     task.call = callText(def, args, body);
     const r = await this.call(dest, def.id, body, rights);
     task.call = null;
+    task.deferredOn = null;
     if (onHandle && r.code === MACH_SEND_INVALID_DEST && task.space.lookup(dest)?.deadRefs) {
       task.lastError = `handle ${dest}: the process has been reaped`;
       return { code: KERN_TERMINATED };
@@ -550,6 +594,32 @@ class TaskSys {
       size: r.size as number, sender: r.sender as number, notification: null,
     };
     return { ok: true, code: MACH_MSG_SUCCESS, from: msg.sender, body: msg.body, msg };
+  }
+
+  // --- shared memory and synchronisation -------------------------------------------------
+  async region_map(region: number, writable?: boolean): Promise<StubResult<{ view: Uint8Array }>> {
+    const r = await this.invoke(R.region_map, [region, writable]);
+    if (r.code !== KERN_SUCCESS) return { code: r.code };
+    // The view comes by reference, as a mapping does: never copied into a message.
+    return { code: r.code, view: this.k.view(this.task, region)! };
+  }
+  sem_wait(semaphore: number): Promise<number> {
+    return this.semaphore_wait(semaphore);
+  }
+  sem_post(semaphore: number): Promise<number> {
+    return this.semaphore_signal(semaphore);
+  }
+  sem_trywait(semaphore: number): Promise<number> {
+    return this.semaphore_wait(semaphore, 0);
+  }
+  mutex_create(name?: string): Promise<StubResult<{ semaphore: number }>> {
+    return this.semaphore_create(1, name, true);
+  }
+  mutex_lock(mutex: number): Promise<number> {
+    return this.semaphore_wait(mutex);
+  }
+  mutex_unlock(mutex: number): Promise<number> {
+    return this.semaphore_signal(mutex);
   }
 
   // --- the CPU and helpers ---------------------------------------------------------------

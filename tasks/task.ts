@@ -111,6 +111,11 @@ export class Task {
   kernelPortObject: Port | null = null;
   /** The routine call the task is in, as its stub names it (`wait(pid 4)`), or null. */
   call: string | null = null;
+  /** What a deferred routine made it wait on, in words (`semaphore /s (value 0)`), or null. */
+  deferredOn: string | null = null;
+  /** Memory regions the process maps (made on first use), and the private copies a fork gave it in place of some. */
+  mapped: Set<{ unmap(task: Task): boolean }> | null = null;
+  privateCopies: Map<object, object> | null = null;
   /** Why the last call was refused, in words (the code says what; this says why). */
   lastError = '';
   /** XState timers of a machine program that have not fired yet. */

@@ -107,6 +107,7 @@ export interface Counters {
   portsCreated: number;
   linksCreated: number;
   mailboxesCreated: number;
+  regionsCreated: number;
   /** Times the CPU went from one task to another. */
   contextSwitches: number;
   /** Sum over blocked traps of the virtual time spent blocked (ms). */
@@ -129,7 +130,7 @@ export interface Counters {
 export function emptyCounters(): Counters {
   return {
     messagesSent: 0, userMessages: 0, syscallMessages: 0, messagesReceived: 0, messagesDestroyed: 0, bytesCopied: 0, traps: 0, syscalls: 0,
-    notifications: 0, portsCreated: 0, linksCreated: 0, mailboxesCreated: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0, sleeps: 0, cpuTime: 0, switchTime: 0, handoffs: 0,
+    notifications: 0, portsCreated: 0, linksCreated: 0, mailboxesCreated: 0, regionsCreated: 0, contextSwitches: 0, blockedTime: 0, blocks: 0, timeouts: 0, sleeps: 0, cpuTime: 0, switchTime: 0, handoffs: 0,
   };
 }
 

@@ -121,8 +121,29 @@ export const MAILBOX = subsystem(3700, {
   mailbox_destroy: { n: 3, on: 'self', args: [['mailbox', 'name']], returns: 'code' },
 });
 
+/**
+ * Memory regions (Mach's memory objects, base 3800): bytes named by a port that tasks map;
+ * two tasks mapping one region share its bytes, with no system call and no copy.
+ */
+export const VM = subsystem(3800, {
+  region_create: { n: 0, on: 'self', args: [['size', 'int'], ['shared', 'bool?', true], ['label', 'string?']], returns: 'fields' },
+  region_map: { n: 1, on: 'self', args: [['region', 'name'], ['writable', 'bool?', true]], returns: 'code', custom: true },
+  region_unmap: { n: 2, on: 'self', args: [['region', 'name']], returns: 'code' },
+  region_resize: { n: 3, on: 'self', args: [['region', 'name'], ['size', 'int']], returns: 'code' },
+});
+
+/** Counting semaphores and mutexes (Mach's semaphores, POSIX named ones; base 3900). */
+export const SYNC = subsystem(3900, {
+  semaphore_create: { n: 0, on: 'self', args: [['value', 'int?', 0], ['name', 'string?'], ['mutex', 'bool?', false]], returns: 'fields' },
+  semaphore_wait: { n: 1, on: 'self', args: [['semaphore', 'name'], ['timeout', 'number?']], returns: 'code' },
+  semaphore_signal: { n: 2, on: 'self', args: [['semaphore', 'name']], returns: 'code' },
+  semaphore_destroy: { n: 3, on: 'self', args: [['semaphore', 'name']], returns: 'code' },
+  sem_open: { n: 4, on: 'self', args: [['name', 'string'], ['create', 'bool?', false], ['value', 'int?', 0], ['exclusive', 'bool?', false]], returns: 'fields' },
+  sem_unlink: { n: 5, on: 'self', args: [['name', 'string']], returns: 'code' },
+});
+
 /** Every routine of the kernel's interfaces, by name. */
-export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX };
+export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX, ...VM, ...SYNC };
 
 /** A routine's name. */
 export type RoutineName = keyof typeof ROUTINES;

@@ -7,6 +7,7 @@ import type { Task } from '../../tasks/task.ts';
 import type { Reply } from '../ipc/reply.ts';
 import type { Links } from '../ipc/links.ts';
 import type { Mailbox } from '../ipc/mailbox.ts';
+import type { Semaphore } from '../sync/semaphore.ts';
 import type { TaskKernel } from '../task/lifecycle.ts';
 
 export { dropReply, reply, type Reply } from '../ipc/reply.ts';
@@ -43,6 +44,8 @@ export interface ServerKernel extends TaskKernel {
   readonly mailboxes: Set<Mailbox>;
   /** The kernel's seeded generator. */
   random(): number;
+  /** POSIX named semaphores, by name. */
+  readonly namedSemaphores: Map<string, Semaphore>;
   giveSend(space: IpcSpace, port: Port): number;
 }
 

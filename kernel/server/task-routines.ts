@@ -15,6 +15,7 @@ import { XMACH_NOTIFY_SIGNAL } from '../../ports/notify.ts';
 import { KILLED, ps, reap, statusReply, zombieChild } from '../task/proc.ts';
 import type { Signal, TASK } from './defs.ts';
 import { DEFER, dropReply, err, int, ok, type Handlers } from './mig.ts';
+import type { Region } from '../vm/region.ts';
 
 /**
  * The task and process routines (see `TASK` in defs.ts): on a task's own kernel
@@ -89,6 +90,18 @@ export const taskRoutines: Handlers<typeof TASK> = {
     child.forkChild = thread.machine;
     caller.adopt(child);
     for (const n of names) k.shareSend(child.space, caller.space.lookup(n)!.port!, n);
+    // Its memory: shared regions stay shared (MAP_SHARED); private ones are copied (MAP_PRIVATE).
+    for (const region of caller.mapped ?? []) {
+      const r = region as Region;
+      const mine = (caller.privateCopies?.get(r) as Region | undefined) ?? r;
+      const writable = mine.mappings.get(caller)?.writable ?? true;
+      if (r.shared) r.map(child, writable);
+      else {
+        const copy = mine.copy(k.newPort(k.kspace, `${child.name}.copy`));
+        copy.map(child, writable);
+        (child.privateCopies ??= new Map()).set(r, copy);
+      }
+    }
     return { body: { code: KERN_SUCCESS, pid: child.pid }, rights: [k.handleTo(child)] };
   },
 

@@ -287,6 +287,8 @@ export function exitTask(k: TaskKernel, task: Task, status: ExitStatus): void {
   }
   if (proc.state !== 'terminated' || [...proc.threads].some((t) => t.state !== 'terminated')) return;
   destroySpace(proc.space, k.ipc);
+  // Its memory regions are unmapped.
+  for (const region of [...(proc.mapped ?? [])]) region.unmap(proc);
   // Its kernel port lives on until it is reaped, so handles can still ask how it ended.
   afterExit(k, proc);
 }
