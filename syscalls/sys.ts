@@ -178,6 +178,11 @@ export interface Sys {
   task_suspend(handle: number): Promise<number>;
   /** Resumes it (suspend count − 1; KERN_FAILURE at 0). */
   task_resume(handle: number): Promise<number>;
+  /**
+   * Makes this process a subreaper (Linux's PR_SET_CHILD_SUBREAPER): its orphaned
+   * descendants are given to it instead of to init; it reaps them with `wait`. Codes: KERN_SUCCESS.
+   */
+  set_child_subreaper(on?: boolean): Promise<number>;
   /** The process table. */
   ps(): Promise<StubResult<{ procs: ProcRow[] }>>;
   /**

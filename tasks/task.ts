@@ -144,6 +144,8 @@ export class Task {
   waits: { kmsg: KMsg; pid: number }[] | null = null;
   /** Requests waiting on a handle to this task for its end; made on first use. */
   watchers: KMsg[] | null = null;
+  /** Adopts its orphaned descendants instead of init (Linux's PR_SET_CHILD_SUBREAPER). */
+  subreaper = false;
   /** task_suspend count: the task is not dispatched while it is above 0. */
   suspendCount = 0;
   /** Ready, but held off the CPUs because it is suspended. */

@@ -96,6 +96,7 @@ export const TASK = subsystem(3400, {
   ps: { n: 10, on: 'self', args: [], returns: 'fields' },
   task_wait: { n: 11, on: 'handle', args: [['handle', 'name']], returns: 'fields', zombie: true },
   thread_create: { n: 12, on: 'self', args: [['fn', 'fn'], ['shared', 'any?']], returns: 'fields', custom: true },
+  set_child_subreaper: { n: 13, on: 'self', args: [['on', 'bool?', true]], returns: 'code' },
 });
 
 /** The name service (Mach 2.5's netname, base 400), served on the bootstrap port. */

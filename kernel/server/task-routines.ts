@@ -128,6 +128,12 @@ export const taskRoutines: Handlers<typeof TASK> = {
     return DEFER;
   },
 
+  set_child_subreaper: (_k, target, req, _kmsg, caller) => {
+    if (target !== caller.process) return err(KERN_INVALID_ARGUMENT);
+    target.subreaper = req.on !== false;
+    return ok();
+  },
+
   thread_create: (k, target, req, _kmsg, caller) => {
     if (target !== caller.process) return err(KERN_INVALID_ARGUMENT);
     const fn = int(req.text) ? k.takeText(req.text) : undefined;
@@ -147,7 +153,8 @@ export const taskRoutines: Handlers<typeof TASK> = {
       return statusReply(child);
     }
     const any = [...caller.children].some((c) => pid === -1 || c.pid === pid);
-    if (!any && !req.block) {
+    // init (pid 1) waits even with no children: orphans will come to it.
+    if (!any && !req.block && caller !== k.init) {
       caller.lastError = pid === -1 ? 'wait: no children' : `wait: ${pid} is not a child of ${caller.pid}`;
       return err(KERN_NOT_FOUND);
     }

@@ -73,7 +73,9 @@ export function afterExit(k: TaskKernel, task: Task): void {
 function reparent(k: TaskKernel, child: Task): void {
   const old = k.tasks.get(child.pcb.parent);
   old?.disown(child);
-  const init = k.init && k.init.state !== 'terminated' && k.init !== child ? k.init : null;
+  // The nearest living ancestor that asked to be a subreaper adopts it (Linux's
+  // PR_SET_CHILD_SUBREAPER); else init; else the kernel.
+  const init = subreaperOf(k, old) ?? (k.init && k.init.state !== 'terminated' && k.init !== child ? k.init : null);
   child.pcb.parent = init ? init.pid : 0;
   if (k.trace.on) {
     k.trace.emit({ t: k.clock.now(), kind: 'orphan', pid: child.pid, task: child.name, peer: child.pcb.parent, peerTask: init ? init.name : 'kernel' });
@@ -82,6 +84,15 @@ function reparent(k: TaskKernel, child: Task): void {
     init.adopt(child);
     if (child.zombie) answerWaits(k, init);
   } else if (child.zombie) reap(k, child);
+}
+
+/** The nearest living ancestor of a dead parent that is a subreaper, if any. */
+function subreaperOf(k: TaskKernel, parent: Task | undefined): Task | null {
+  for (let t = parent ? k.tasks.get(parent.pcb.parent) : undefined; t; t = k.tasks.get(t.pcb.parent)) {
+    if (t.subreaper && !t.processEnded) return t;
+    if (t.pid === 0 || t.pcb.parent === t.pid) break;
+  }
+  return null;
 }
 
 /** Removes a dead process from the table for good: its kernel port dies, so handles to it turn into dead names. */
