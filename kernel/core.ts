@@ -21,6 +21,7 @@ import { ids as ID } from './server/defs.ts';
 import type { ServerKernel } from './server/mig.ts';
 import { TaskHost, type HostKernel } from './task/host.ts';
 import { createTask, exitTask, killProcess, type PortRef, type TaskKernel } from './task/lifecycle.ts';
+import { LowMemoryKiller, type MemoryOptions } from './task/lmk.ts';
 import type { ProcessOptions } from './task/proc.ts';
 import type { RpcOptions, SysLayer, Traps } from './traps.ts';
 import { Clock } from './time/clock.ts';
@@ -50,6 +51,8 @@ export interface KernelOptions {
   sched?: SchedOptions;
   /** The process model: an init process, cascading termination. */
   process?: ProcessOptions;
+  /** The device's memory and Android's low-memory killer (default: unlimited, no killer). */
+  memory?: MemoryOptions;
 }
 
 /** A task blocked when nothing could move any more. */
@@ -142,6 +145,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   readonly links: Links;
   /** Mailboxes shared by several processes. */
   readonly mailboxes = new Set<Mailbox>();
+  /** Android's low-memory killer, over the device's memory. */
+  readonly lmk: LowMemoryKiller;
   /** POSIX named semaphores, by name (`sem_open`). */
   readonly namedSemaphores = new Map<string, Semaphore>();
   /** Holds the receive rights of ports made before tasks (`port()`), until a task is given them. */
@@ -192,6 +197,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.trace = new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
     this.ipc = new Ipc(this);
     this.links = new Links(this);
+    this.lmk = new LowMemoryKiller(options.memory);
     this.host = new TaskHost(this);
     this.bootstrap = this.newPort(this.kspace, 'bootstrap');
     const so = options.sched ?? {};

@@ -302,6 +302,18 @@ export interface Sys {
   mutex_lock(mutex: number): Promise<number>;
   mutex_unlock(mutex: number): Promise<number>;
 
+  // --- Android: memory and importance ------------------------------------------------------
+  /** Allocates mb MB of the device's memory (the low-memory killer may end less important processes first). Codes: KERN_SUCCESS, KERN_RESOURCE_SHORTAGE, KERN_INVALID_VALUE. */
+  mem_alloc(mb: number): Promise<number>;
+  /** Gives back mb MB. Codes: KERN_SUCCESS, KERN_INVALID_VALUE. */
+  mem_free(mb: number): Promise<number>;
+  /** Sets the importance class of this process, or of the one a handle names (Android's activity manager). */
+  set_importance(handle: number | undefined, importance: 'foreground' | 'visible' | 'service' | 'background' | 'empty'): Promise<number>;
+  /** The device's memory: total and free MB, and how many processes the low-memory killer has ended. */
+  mem_info(): Promise<StubResult<{ total: number; free: number; kills: number }>>;
+  /** Binds this process to the service a handle names: the service counts as at least this process's class. */
+  bind_service(handle: number): Promise<number>;
+
   // --- the CPU ----------------------------------------------------------------------------
   /**
    * Computes for ms of virtual time: the task holds its CPU (a CPU-bound burst). Not a

@@ -50,6 +50,12 @@ export interface PCB {
   // memory
   /** Bytes of message bodies queued on the ports the task receives on. */
   memory: number;
+  /** MB the program has allocated (`mem_alloc`), counted against the device's memory. */
+  allocated: number;
+  /** Android's importance class (the low-memory killer kills the least important first). */
+  importance: 'foreground' | 'visible' | 'service' | 'background' | 'empty';
+  /** Virtual time the process was last made foreground or allocated (the killer's LRU). */
+  lastActive: number;
 
   // I/O status
   /** Number of names in the task's port name space. */
@@ -64,7 +70,7 @@ export interface PCB {
 export function newPcb(pid: number, name: string, parent: number, now: number, priority = 0): PCB {
   return {
     pid, name, parent, state: 'new', pc: 'start', registers: {}, priority, queue: '', cpu: null, cpuTime: 0, cpuLimit: null,
-    startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, memory: 0, rights: 0, handles: 0, exit: null,
+    startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, memory: 0, allocated: 0, importance: 'foreground', lastActive: now, rights: 0, handles: 0, exit: null,
   };
 }
 

@@ -63,6 +63,16 @@ describe('scenarios run as a user runs them', () => {
     expect(readFileSync(`${dir}/run.html`, 'utf8')).toMatch(/^<!doctype html>/i);
   });
 
+  it('android-lmk: the same seed, the same kills, each with why', async () => {
+    const { stdout } = await tsx('android-lmk', '--only', 'table');
+    expect(stdout.trim().split('\n')).toEqual([
+      'kills:',
+      '  t=70 s  browser: low memory: 110 MB free < 200 MB for background; browser (background, 320 MB) is the least important',
+      '  t=130 s  maps: low memory: 30 MB free < 200 MB for background; maps (background, 360 MB) is the least important',
+      '  t=160 s  camera: low memory: 130 MB free < 200 MB for background; camera (background, 340 MB) is the least important',
+    ]);
+  });
+
   it('a bad option is refused with a usage line', async () => {
     await expect(tsx('tour', '--seed', 'x')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--seed needs an integer') });
   });

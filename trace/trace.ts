@@ -32,6 +32,7 @@ export type TraceKind =
   | 'deadlock' // nothing can move: who waits on what
   | 'stuck' // a task's program awaits something outside xmach, and nothing inside can move
   | 'livelock' // a task spins in traps that do nothing, with no message moving and no time passing
+  | 'lmk' // the low-memory killer ended a process (detail: why)
   | 'error'; // a kernel invariant broke (a bug)
 
 /** One kernel event. Fields beyond the first six depend on the kind. */

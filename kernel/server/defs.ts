@@ -143,8 +143,21 @@ export const SYNC = subsystem(3900, {
   sem_unlink: { n: 5, on: 'self', args: [['name', 'string']], returns: 'code' },
 });
 
+/**
+ * Android's process importance and memory (xmach, base 4000): allocations counted against the
+ * device's memory, classes that change over time, services bound by their clients; the
+ * low-memory killer acts after each (kernel/task/lmk.ts).
+ */
+export const ANDROID = subsystem(4000, {
+  mem_alloc: { n: 0, on: 'self', args: [['mb', 'number']], returns: 'code' },
+  mem_free: { n: 1, on: 'self', args: [['mb', 'number']], returns: 'code' },
+  set_importance: { n: 2, on: 'handle', args: [['handle', 'name?'], ['importance', 'string']], returns: 'code' },
+  bind_service: { n: 3, on: 'handle', args: [['handle', 'name']], returns: 'code' },
+  mem_info: { n: 4, on: 'self', args: [], returns: 'fields' },
+});
+
 /** Every routine of the kernel's interfaces, by name. */
-export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX, ...VM, ...SYNC };
+export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX, ...VM, ...SYNC, ...ANDROID };
 
 /** A routine's name. */
 export type RoutineName = keyof typeof ROUTINES;

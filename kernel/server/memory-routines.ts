@@ -6,6 +6,7 @@ import {
   KERN_NAME_EXISTS,
   KERN_NOT_FOUND,
   KERN_OPERATION_TIMED_OUT,
+  KERN_RESOURCE_SHORTAGE,
   KERN_SUCCESS,
   KERN_TERMINATED,
 } from '../../ports/codes.ts';
@@ -14,7 +15,8 @@ import { destroyReceive } from '../../ports/rights.ts';
 import type { Task } from '../../tasks/task.ts';
 import { Semaphore } from '../sync/semaphore.ts';
 import { Region, REGION_MAX } from '../vm/region.ts';
-import type { SYNC, VM } from './defs.ts';
+import type { ANDROID, SYNC, VM } from './defs.ts';
+import { IMPORTANCE, type Importance } from '../task/lmk.ts';
 import { DEFER, err, int, ok, reply, type Handlers } from './mig.ts';
 
 /** The kernel object a name in the caller's space stands for, if it is of that class. */
@@ -133,5 +135,47 @@ export const syncRoutines: Handlers<typeof SYNC> = {
   sem_unlink: (k, _target, req) => {
     if (typeof req.name !== 'string' || !k.namedSemaphores.delete(req.name)) return err(KERN_NOT_FOUND);
     return ok(); // the semaphore lives on while tasks hold rights to it
+  },
+};
+
+/**
+ * Android's memory and importance routines (see `ANDROID` in defs.ts). Codes:
+ * KERN_SUCCESS, KERN_INVALID_VALUE (a size or class out of range),
+ * KERN_RESOURCE_SHORTAGE (not enough memory even after the low-memory killer
+ * ran: the allocation is not made).
+ */
+export const androidRoutines: Handlers<typeof ANDROID> = {
+  mem_alloc: (k, target, req, _kmsg, caller) => {
+    if (target !== caller.process) return err(KERN_INVALID_ARGUMENT);
+    const mb = req.mb;
+    if (typeof mb !== 'number' || !(mb >= 0) || !Number.isFinite(mb)) return err(KERN_INVALID_VALUE);
+    const proc = caller.process;
+    proc.pcb.allocated += mb;
+    proc.pcb.lastActive = k.clock.now();
+    k.lmk.reclaim(k, proc);
+    if (k.lmk.free(k) < 0) {
+      proc.pcb.allocated -= mb;
+      return err(KERN_RESOURCE_SHORTAGE);
+    }
+    return ok();
+  },
+  mem_free: (_k, target, req, _kmsg, caller) => {
+    if (target !== caller.process) return err(KERN_INVALID_ARGUMENT);
+    const mb = req.mb;
+    if (typeof mb !== 'number' || !(mb >= 0) || mb > caller.process.pcb.allocated) return err(KERN_INVALID_VALUE);
+    caller.process.pcb.allocated -= mb;
+    return ok();
+  },
+  set_importance: (k, target, req) => {
+    if (!(IMPORTANCE as readonly unknown[]).includes(req.importance)) return err(KERN_INVALID_VALUE);
+    target.pcb.importance = req.importance as Importance;
+    if (req.importance === 'foreground') target.pcb.lastActive = k.clock.now();
+    k.lmk.reclaim(k, null);
+    return ok();
+  },
+  mem_info: (k) => ok({ total: k.lmk.total, free: k.lmk.free(k), kills: k.lmk.kills.length }),
+  bind_service: (k, target, _req, _kmsg, caller) => {
+    k.lmk.bind(target, caller.process);
+    return ok();
   },
 };

@@ -2,6 +2,7 @@ import { KERN_SUCCESS } from '../../ports/codes.ts';
 import type { KMsg, RightInTransit } from '../../ports/message.ts';
 import type { Port, PortSet } from '../../ports/port.ts';
 import type { IpcSpace } from '../../ports/space.ts';
+import type { ExitStatus } from '../../tasks/pcb.ts';
 import type { Program } from '../../tasks/program.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { Reply } from '../ipc/reply.ts';
@@ -9,6 +10,7 @@ import type { Links } from '../ipc/links.ts';
 import type { Mailbox } from '../ipc/mailbox.ts';
 import type { Semaphore } from '../sync/semaphore.ts';
 import type { TaskKernel } from '../task/lifecycle.ts';
+import type { LowMemoryKiller } from '../task/lmk.ts';
 
 export { dropReply, reply, type Reply } from '../ipc/reply.ts';
 
@@ -44,6 +46,10 @@ export interface ServerKernel extends TaskKernel {
   readonly mailboxes: Set<Mailbox>;
   /** The kernel's seeded generator. */
   random(): number;
+  /** Ends every thread of a process. */
+  killProcess(proc: Task, status: ExitStatus, why: string): void;
+  /** Android's low-memory killer (the device's memory). */
+  readonly lmk: LowMemoryKiller;
   /** POSIX named semaphores, by name. */
   readonly namedSemaphores: Map<string, Semaphore>;
   giveSend(space: IpcSpace, port: Port): number;

@@ -9,11 +9,11 @@ import { netnameRoutines } from './netname.ts';
 import { portRoutines } from './port-routines.ts';
 import { taskRoutines } from './task-routines.ts';
 import { directRoutines, mailboxRoutines, serveMailbox } from './model-routines.ts';
-import { syncRoutines, vmRoutines } from './memory-routines.ts';
+import { androidRoutines, syncRoutines, vmRoutines } from './memory-routines.ts';
 import { Mailbox } from '../ipc/mailbox.ts';
 
 /** Every routine's handler, by name: the compiler checks that each routine in defs.ts has exactly one. */
-const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutines, ...netnameRoutines, ...directRoutines, ...mailboxRoutines, ...vmRoutines, ...syncRoutines };
+const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutines, ...netnameRoutines, ...directRoutines, ...mailboxRoutines, ...vmRoutines, ...syncRoutines, ...androidRoutines };
 
 /**
  * Routine: serve

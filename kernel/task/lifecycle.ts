@@ -39,6 +39,8 @@ export interface SpawnOptions {
    * `'send-once'` a send-once right.
    */
   ports?: Record<string, PortRef | { port: PortRef; right: 'receive' | 'send' | 'send-once' }>;
+  /** Android's importance class (default 'foreground'); the low-memory killer kills the least important first. */
+  importance?: 'foreground' | 'visible' | 'service' | 'background' | 'empty';
 }
 
 /** A port made with `kernel.port()` before any task runs: hand it to tasks with `spawn(…, { ports })`. */
@@ -128,6 +130,7 @@ export function createTask(k: TaskKernel, name: string, program: Program<unknown
   if (grants.length > 0) task.ports = grantPorts(k, space, grants);
   task.args = options.args;
   if (options.cpuLimit !== undefined) task.pcb.cpuLimit = options.cpuLimit;
+  if (options.importance !== undefined) task.pcb.importance = options.importance;
   task.sys = k.sysLayer.makeSys(k.traps, task);
   loadProgram(k, task, program, options.snapshot);
   k.tasks.get(task.pcb.parent)?.adopt(task);
