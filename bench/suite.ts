@@ -8,6 +8,7 @@ import messageChannel from './message-channel.ts';
 import pingPongAsync from './pingpong-async.ts';
 import pingPongMachine from './pingpong-machine.ts';
 import pingPongMachineEvents from './pingpong-machine-events.ts';
+import pingPongMachineSendReceive from './pingpong-machine-sendrecv.ts';
 import rpc from './rpc.ts';
 import scale from './scale.ts';
 import stream from './stream.ts';
@@ -23,6 +24,7 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     pingPongAsync(ctx), // 1
     pingPongMachine(ctx), // 2
     pingPongMachineEvents(ctx), // 2, with callSys (reference)
+    pingPongMachineSendReceive(ctx), // 2, with the combined trap
     stream(ctx), // 3
     rpc(ctx), // 4
     syscalls(ctx), // 5

@@ -344,15 +344,31 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
    */
   msgRpc(task: Task, dest: number, msg: OutMessage, opts: RpcOptions = {}): Promise<ReceiveResult> {
     this.enter(task, 'msg_rpc');
+    return this.sendThenReceive(task, dest, msg, opts, (typeof msg === 'object' && msg !== null ? msg.reply : undefined) ?? task.replyPort, task.replyPort);
+  }
+
+  /**
+   * Trap msg_send_receive for task (Mach's mach_msg with both send and receive,
+   * a server's "reply, then take the next request"): send msg to dest, then
+   * receive on `rcv` (a port or port set), in one trap. A send that does not
+   * succeed ends the call without receiving. Codes: those of msg_send, then
+   * those of msg_receive.
+   */
+  msgSendReceive(task: Task, dest: number, msg: OutMessage, rcv: number, opts: RpcOptions = {}): Promise<ReceiveResult> {
+    this.enter(task, 'msg_send_receive');
+    return this.sendThenReceive(task, dest, msg, opts, rcv, 0);
+  }
+
+  /** The two halves of msg_rpc and msg_send_receive: the send, then (if it succeeded) the receive on rcv. */
+  private sendThenReceive(task: Task, dest: number, msg: OutMessage, opts: RpcOptions, rcv: number, defaultReply: number): Promise<ReceiveResult> {
     const rcvTimeout = opts.rcvTimeout;
     if (rcvTimeout !== undefined && !(typeof rcvTimeout === 'number' && rcvTimeout >= 0)) {
       return this.done(task, { ok: false, code: KERN_INVALID_ARGUMENT, msg: null } as ReceiveResult);
     }
-    // The receive half waits on the message's reply right, or on the task's reply port.
-    task.rpcReply = (typeof msg === 'object' && msg !== null ? msg.reply : undefined) ?? task.replyPort;
+    task.rpcReply = rcv;
     task.rpcTimeout = rcvTimeout;
-    const kernelCall = task.rpcReply === task.replyPort && task.space.lookup(dest)?.port?.receiver === this.kspace;
-    const code = this.ipc.send(task, dest, msg, opts, task.replyPort);
+    const kernelCall = defaultReply !== 0 && rcv === task.replyPort && task.space.lookup(dest)?.port?.receiver === this.kspace;
+    const code = this.ipc.send(task, dest, msg, opts, defaultReply);
     if (code === undefined) {
       task.cont = this.rpcReceive;
       return this.pending<ReceiveResult>(task);

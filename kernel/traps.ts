@@ -52,6 +52,8 @@ export interface Traps {
   msgReceive(task: Task, name: number, opts?: ReceiveOptions): Promise<ReceiveResult>;
   /** msg_rpc: send, then receive the reply, in one trap. */
   msgRpc(task: Task, dest: number, msg: OutMessage, opts?: RpcOptions): Promise<ReceiveResult>;
+  /** msg_send_receive: send, then receive on rcv, in one trap. */
+  msgSendReceive(task: Task, dest: number, msg: OutMessage, rcv: number, opts?: RpcOptions): Promise<ReceiveResult>;
   /** A CPU burst of ms virtual ms. Throws on a bad duration. */
   compute(task: Task, ms: number): Promise<void>;
   /** The view a task has of a region it maps (by reference), or null. */

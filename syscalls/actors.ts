@@ -8,6 +8,7 @@ const TRAP_PARAMS = {
   msg_send: ['dest', 'msg', 'opts'],
   msg_receive: ['name', 'opts'],
   msg_rpc: ['dest', 'msg', 'opts'],
+  msg_send_receive: ['dest', 'msg', 'rcv', 'opts'],
   call: ['dest', 'id', 'body', 'rights'],
   sleep: ['ms'],
   compute: ['ms'],

@@ -5,6 +5,7 @@ const TRAP_ARGS: Record<string, readonly ArgDef[]> = {
   msg_send: [['dest', 'name'], ['msg', 'object'], ['opts', 'object?']],
   msg_receive: [['name', 'name'], ['opts', 'object?']],
   msg_rpc: [['dest', 'name'], ['msg', 'object'], ['opts', 'object?']],
+  msg_send_receive: [['dest', 'name'], ['msg', 'object'], ['rcv', 'name'], ['opts', 'object?']],
   call: [['dest', 'name'], ['id', 'int'], ['body', 'object'], ['rights', 'object?']],
   sleep: [['ms', 'number']],
   compute: [['ms', 'number']],

@@ -93,6 +93,18 @@ export interface Sys {
   msg_rpc<B = unknown>(dest: number, msg: OutMessage, opts?: RpcOptions): Promise<ReceiveResult<B>>;
 
   /**
+   * Sends a message and receives on `rcv` (a port or port set), in one trap: Mach's
+   * mach_msg with both send and receive, a server loop's "reply, then take the next
+   * request". `opts` are the send's policy and timeout, and `rcvTimeout` for the receive.
+   * A failed send ends the call with the send's code. Codes: those of msg_send and msg_receive.
+   *
+   * @example
+   * let r = await sys.msg_receive(port);
+   * while (r.ok) r = await sys.msg_send_receive(r.msg.reply, { id: 101, body: answer(r.msg.body) }, port);
+   */
+  msg_send_receive<B = unknown>(dest: number, msg: OutMessage, rcv: number, opts?: RpcOptions): Promise<ReceiveResult<B>>;
+
+  /**
    * A MIG-style routine call to any server: sends `{ id, body }` with a send-once
    * reply right, receives the reply, and checks it is id + 100. Resolves to the
    * reply body (servers answer an object with a `code`) and, as `ports`, the rights it carried.
@@ -448,6 +460,10 @@ class TaskSys {
 
   msg_rpc<B = unknown>(dest: number, msg: OutMessage, opts?: RpcOptions): Promise<ReceiveResult<B>> {
     return this.k.msgRpc(this.task, dest, msg, opts) as Promise<ReceiveResult<B>>;
+  }
+
+  msg_send_receive<B = unknown>(dest: number, msg: OutMessage, rcv: number, opts?: RpcOptions): Promise<ReceiveResult<B>> {
+    return this.k.msgSendReceive(this.task, dest, msg, rcv, opts) as Promise<ReceiveResult<B>>;
   }
 
   /** A MIG-style routine: request to dest, reply expected with id + 100. */
