@@ -5,12 +5,11 @@
  * trees and asks for the actions; -F only the final tree.
  *
  *   npx tsx scenarios/fork-tree.ts -A a+b,b+c,c-,a+d -c
- *   npx tsx scenarios/fork-tree.ts -s 4 -a 8 -f 0.6 [-t] [-F] [-L] [-K] [-c]
+ *   npx tsx scenarios/fork-tree.ts -s 4 -a 8 -f 0.6 [-t] [-F] [-L] [-R | -I | -K] [-c]
  *
- * Orphans go to init (pid 1), drawn as a second root; with -K to the kernel
- * (each its own root). fork.py's other rules (orphans to a, or -R to the
- * grandparent) are not xmach's: see scenarios/homework/fork-tree.ts, which
- * holds the code (`forkTree`), and `--help`.
+ * Orphans go to a, the root (a is a subreaper), as in fork.py; -R to their
+ * grandparent (every process a subreaper); -I to init (pid 1); -K to the
+ * kernel. The code is scenarios/homework/fork-tree.ts (`forkTree`).
  */
 import { runScript } from './homework/cli.ts';
 import { FORK_TREE_ABOUT, FORK_TREE_FLAGS, forkTree, forkTreeOptions } from './homework/fork-tree.ts';

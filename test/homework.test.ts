@@ -44,7 +44,7 @@ describe('fork-tree: fork.py on real xmach fork and exit', () => {
         'ARG show_tree False',
         'ARG just_final False',
         'ARG leaf_only False',
-        'ARG orphans_to init (pid 1)',
+        'ARG orphans_to a (the root)',
         'ARG solve True',
         '',
         '                           Process Tree:',
@@ -77,9 +77,21 @@ describe('fork-tree: fork.py on real xmach fork and exit', () => {
     'Action: c forks e', `${I}a`, `${I}└── b`, `${I}    └── c`, `${I}        ├── d`, `${I}        └── e`,
   ];
 
-  it('an exit with children: the orphans go to init (pid 1), drawn as a second root', async () => {
-    // xmach's reparent: c's children d and e go to init, in the order c forked them.
+  it('an exit with children: by default the orphans go to a, the root, as in fork.py (a is a subreaper)', async () => {
     expect(trees(await forkTree({ actionList: fiveActions, solve: true }))).toBe(
+      text(...beforeExit, 'Action: c EXITS', `${I}a`, `${I}├── b`, `${I}├── d`, `${I}└── e`),
+    );
+  });
+
+  it('-R: the orphans go to their grandparent (every process is a subreaper), as fork.py -R', async () => {
+    expect(trees(await forkTree(forkTreeOptions(parseFlags(['-A', fiveActions, '-c', '-R'], FORK_TREE_FLAGS))))).toBe(
+      text(...beforeExit, 'Action: c EXITS', `${I}a`, `${I}└── b`, `${I}    ├── d`, `${I}    └── e`),
+    );
+  });
+
+  it('-I: the orphans go to init (pid 1), drawn as a second root', async () => {
+    // xmach's reparent: c's children d and e go to init, in the order c forked them.
+    expect(trees(await forkTree({ actionList: fiveActions, solve: true, reparent: 'init' }))).toBe(
       text(...beforeExit, 'Action: c EXITS', `${I}a`, `${I}└── b`, `${I}init`, `${I}├── d`, `${I}└── e`),
     );
   });
@@ -98,7 +110,7 @@ describe('fork-tree: fork.py on real xmach fork and exit', () => {
   });
 
   it('init reaps an orphan that exits, and adopts later orphans after the earlier ones', async () => {
-    expect(trees(await forkTree({ actionList: `${fiveActions},d-,b+g,g+h,g-`, solve: true, finalOnly: true }))).toBe(
+    expect(trees(await forkTree({ actionList: `${fiveActions},d-,b+g,g+h,g-`, solve: true, finalOnly: true, reparent: 'init' }))).toBe(
       text(
         '                           Process Tree:', `${I}a`, '',
         'Action: a forks b', 'Action: b forks c', 'Action: c forks d', 'Action: c forks e', 'Action: c EXITS',
@@ -162,7 +174,7 @@ describe('fork-tree: fork.py on real xmach fork and exit', () => {
     for (let seed = 0; seed < 12; seed++) {
       for (const kernelReparent of [false, true]) {
         const list = randomActions(seed, 0.6, 10);
-        const out = await forkTree({ actionList: list, solve: true, kernelReparent });
+        const out = await forkTree({ actionList: list, solve: true, kernelReparent, reparent: kernelReparent ? 'kernel' : 'init' });
         expect(trees(out), `${list} ${kernelReparent ? '-K' : ''}`).toBe(modelTrees(list, kernelReparent));
       }
     }
@@ -170,7 +182,7 @@ describe('fork-tree: fork.py on real xmach fork and exit', () => {
 
   it('bad actions and flags are usage errors', () => {
     for (const bad of ['a+b,c+d', 'a-', 'a+b,a+b', 'a+init', 'a*b', 'a+b,b-,b-']) expect(() => parseActions(bad)).toThrow(UsageError);
-    expect(() => forkTreeOptions(parseFlags(['-R'], FORK_TREE_FLAGS))).toThrow(/init \(pid 1\)/);
+    expect(() => forkTreeOptions(parseFlags(['-R', '-K'], FORK_TREE_FLAGS))).toThrow(/give one/);
     expect(() => forkTreeOptions(parseFlags(['-f', '0'], FORK_TREE_FLAGS))).toThrow(UsageError);
     expect(() => forkTreeOptions(parseFlags(['-a', '-1'], FORK_TREE_FLAGS))).toThrow(UsageError);
     expect(() => parseFlags(['--bogus'], FORK_TREE_FLAGS)).toThrow(/unknown option --bogus/);

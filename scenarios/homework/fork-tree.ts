@@ -12,21 +12,16 @@
  * and who adopts an orphan, is what xmach's process model did.
  *
  * Orphans, the one place where fork.py and xmach have rules of their own.
- * xmach gives an orphan (a live child of an exiting process) to init, pid 1,
- * when the kernel is booted with `process: { init: true }`, or else to the
- * kernel (see `reparent` in kernel/task/proc.ts). Both are offered:
- * - default: booted with init; `a` is an ordinary process the kernel spawned.
- *   Orphans go to init, drawn as a second root (once it has adopted one).
- *   init reaps them when they exit.
- * - `-K`: booted without init: orphans go to the kernel (ppid 0), each drawn
- *   as a root of its own; the kernel reaps them when they exit.
- * Only the exiting process's own children move; grandchildren stay with their
- * parents. fork.py's rules are not xmach's: by default it moves *all*
- * descendants of the exiting process up to `a` (the textbook's "orphans go
- * to the initial process", flattened), and its `-R` gives them to the
- * grandparent. For the first, `a` would have to be pid 1 itself, and the
- * public API has no way to run a program as init; xmach has no rule for the
- * second. So `-R` is refused with a usage error that says this.
+ * Where an orphan (a live child of an exiting process) goes is fork.py's
+ * choice, made with xmach's own rules:
+ * - default (fork.py's): to `a`, the root — `a` is a subreaper
+ *   (`set_child_subreaper`), so it adopts its orphaned descendants;
+ * - `-R` (fork.py's local reparent): to the grandparent — every process is a
+ *   subreaper, so the nearest living ancestor adopts;
+ * - `-I`: to init (pid 1), drawn as a second root; init reaps them;
+ * - `-K`: booted without init: to the kernel (ppid 0), each a root of its own.
+ * Only the exiting process's own children move; their children stay with
+ * them (fork.py flattens every descendant up to `a`).
  */
 import { boot, MACH_NOTIFY_DEAD_NAME, Random, type ProcRow, type Sys } from '../../index.ts';
 import { intFlag, UsageError, type Flag, type Parsed } from './cli.ts';
@@ -47,8 +42,13 @@ export interface ForkTreeOptions {
   finalOnly?: boolean;
   /** `-L`: only a process without children may exit (others fail). */
   leafOnly?: boolean;
-  /** `-K`: boot without init; orphans go to the kernel (default: to init, pid 1). */
+  /** `-K`: boot without init; orphans go to the kernel (kept for `reparent: 'kernel'`). */
   kernelReparent?: boolean;
+  /**
+   * Where orphans go: 'root' (fork.py's default: to a, which is a subreaper), 'grandparent'
+   * (`-R`: every process is a subreaper), 'init' (`-I`: to pid 1), 'kernel' (`-K`).
+   */
+  reparent?: 'root' | 'grandparent' | 'init' | 'kernel';
   /** `-c`: print the answers. */
   solve?: boolean;
 }
@@ -69,8 +69,9 @@ export const FORK_TREE_FLAGS: readonly Flag[] = [
   { key: 'tree', short: '-t', long: '--show_tree', help: 'show the trees, ask for the actions' },
   { key: 'final', short: '-F', long: '--final_only', help: 'only the final tree' },
   { key: 'leaf', short: '-L', long: '--leaf_only', help: 'only a process without children may exit' },
-  { key: 'kernel', short: '-K', long: '--kernel_reparent', help: 'boot without init: orphans go to the kernel, each a root (default: to init, pid 1, a second root)' },
-  { key: 'local', short: '-R', long: '--local_reparent', help: 'refused: xmach gives orphans only to init or the kernel (never to a or the grandparent)' },
+  { key: 'local', short: '-R', long: '--local_reparent', help: 'orphans go to their grandparent (every process is a subreaper), not to a' },
+  { key: 'init', short: '-I', long: '--init_reparent', help: 'orphans go to init (pid 1), drawn as a second root' },
+  { key: 'kernel', short: '-K', long: '--kernel_reparent', help: 'boot without init: orphans go to the kernel, each a root' },
   { key: 'solve', short: '-c', long: '--compute', help: 'print the answers' },
 ];
 
@@ -85,11 +86,7 @@ export function forkTreeOptions(p: Parsed): ForkTreeOptions {
   const forkPercentage = f === undefined ? 0.7 : Number(f);
   if (f === true || !(forkPercentage > 0 && forkPercentage <= 1)) throw new UsageError(`-f must be a number in (0, 1], got ${JSON.stringify(f)}`);
   const list = p.get('list');
-  if (p.has('local')) {
-    throw new UsageError(
-      '-R: xmach gives an orphan to init (pid 1) or, with -K, to the kernel; not to the grandparent (fork.py -R) nor to a (a is not pid 1)',
-    );
-  }
+  if ([p.has('local'), p.has('init'), p.has('kernel')].filter(Boolean).length > 1) throw new UsageError('-R, -I and -K are different rules for orphans: give one');
   return {
     seed: intFlag(p, 'seed', 1, -(2 ** 31), '-s'),
     forkPercentage,
@@ -99,6 +96,7 @@ export function forkTreeOptions(p: Parsed): ForkTreeOptions {
     finalOnly: p.has('final'),
     leafOnly: p.has('leaf'),
     kernelReparent: p.has('kernel'),
+    reparent: p.has('local') ? 'grandparent' : p.has('init') ? 'init' : p.has('kernel') ? 'kernel' : 'root',
     solve: p.has('solve'),
   };
 }
@@ -182,7 +180,9 @@ const EXIT = 2;
 const REAP = 3;
 
 /** A process: serves FORK / EXIT / REAP on a port checked in under its name. */
-async function processProgram(sys: Sys, name: string): Promise<number> {
+async function processProgram(sys: Sys, name: string, subreaper: boolean): Promise<number> {
+  // fork.py's rules as subreapers: a alone (orphans to the root), or every process (to the grandparent).
+  if (subreaper) await sys.set_child_subreaper();
   const { name: port } = await sys.port_allocate('receive', name);
   await sys.netname_check_in(name, port!);
   for (;;) {
@@ -192,7 +192,7 @@ async function processProgram(sys: Sys, name: string): Promise<number> {
     if (id === EXIT) return 0;
     if (id === FORK) {
       const child = body.child!;
-      const f = await sys.fork<string>(processProgram, { name: child, data: child, share: 'none', daemon: true });
+      const f = await sys.fork<string>((c, n) => processProgram(c, n, everyoneReaps), { name: child, data: child, share: 'none', daemon: true });
       await sys.msg_send(reply, { id: FORK + 100, body: { pid: f.pid } });
     } else if (id === REAP) {
       const w = await sys.wait(body.pid);
@@ -200,6 +200,9 @@ async function processProgram(sys: Sys, name: string): Promise<number> {
     }
   }
 }
+
+/** With -R every process is a subreaper (set while a run plays; runs do not overlap). */
+let everyoneReaps = false;
 
 /** What the run saw: the process table before the actions and after each, and what each action did. */
 interface Run {
@@ -209,8 +212,9 @@ interface Run {
 
 /** Plays the actions on an xmach kernel; a table of processes after each. */
 async function play(actions: readonly Action[], o: Required<ForkTreeOptions>): Promise<Run> {
-  const k = boot({ seed: o.seed, process: { init: !o.kernelReparent } });
-  k.spawn('a', (sys: Sys) => processProgram(sys, 'a'), { daemon: true });
+  const k = boot({ seed: o.seed, process: { init: o.reparent !== 'kernel' } });
+  everyoneReaps = o.reparent === 'grandparent';
+  k.spawn('a', (sys: Sys) => processProgram(sys, 'a', o.reparent === 'root' || o.reparent === 'grandparent'), { daemon: true });
   const run: Run = { tables: [], results: [] };
   k.spawn('ctl', async (sys) => {
     const ports = new Map<string, number>();
@@ -319,7 +323,7 @@ function draw(f: ReturnType<typeof forest>): string[] {
 export async function forkTree(options: ForkTreeOptions = {}): Promise<string> {
   const o: Required<ForkTreeOptions> = {
     seed: 1, forkPercentage: 0.7, actions: 5, actionList: '', showTree: false, finalOnly: false,
-    leafOnly: false, kernelReparent: false, solve: false, ...options,
+    leafOnly: false, kernelReparent: false, reparent: options.kernelReparent ? 'kernel' : 'root', solve: false, ...options,
   };
   if (!(o.forkPercentage > 0 && o.forkPercentage <= 1)) throw new UsageError('forkPercentage must be in (0, 1]');
   const actions = parseActions(o.actionList || randomActions(o.seed, o.forkPercentage, o.actions), o.leafOnly);
@@ -344,7 +348,7 @@ export async function forkTree(options: ForkTreeOptions = {}): Promise<string> {
     `ARG show_tree ${py(o.showTree)}`,
     `ARG just_final ${py(o.finalOnly)}`,
     `ARG leaf_only ${py(o.leafOnly)}`,
-    `ARG orphans_to ${o.kernelReparent ? 'kernel' : 'init (pid 1)'}`,
+    `ARG orphans_to ${{ root: 'a (the root)', grandparent: 'the grandparent (local reparent)', init: 'init (pid 1)', kernel: 'kernel' }[o.reparent]}`,
     `ARG solve ${py(o.solve)}`,
     '',
     '                           Process Tree:',
