@@ -56,6 +56,8 @@ export interface PCB {
   importance: 'foreground' | 'visible' | 'service' | 'background' | 'empty';
   /** Virtual time the process was last made foreground or allocated (the killer's LRU). */
   lastActive: number;
+  /** Memory regions the process maps (filled in by `task_info`): the region's port id, its size in bytes, MAP_SHARED or not, mapped writable or not. */
+  regions: MappedRegion[];
 
   // I/O status
   /** Number of names in the task's port name space. */
@@ -66,11 +68,21 @@ export interface PCB {
   exit: ExitStatus | null;
 }
 
+/** One mapped memory region, as the PCB's memory-management information shows it. */
+export interface MappedRegion {
+  /** The region's port id (as traces name ports). */
+  region: number;
+  size: number;
+  /** MAP_SHARED (a fork shares it) or MAP_PRIVATE (a fork copies it). */
+  shared: boolean;
+  writable: boolean;
+}
+
 /** A fresh PCB for a new task. */
 export function newPcb(pid: number, name: string, parent: number, now: number, priority = 0): PCB {
   return {
     pid, name, parent, state: 'new', pc: 'start', registers: {}, priority, queue: '', cpu: null, cpuTime: 0, cpuLimit: null,
-    startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, memory: 0, allocated: 0, importance: 'foreground', lastActive: now, rights: 0, handles: 0, exit: null,
+    startedAt: now, endedAt: null, waitTime: 0, dispatches: 0, memory: 0, allocated: 0, importance: 'foreground', lastActive: now, regions: [], rights: 0, handles: 0, exit: null,
   };
 }
 

@@ -35,7 +35,13 @@ export const taskRoutines: Handlers<typeof TASK> = {
         if (e.sendRefs > 0 && e.port?.kobject && e.port.kobject !== target.process) handles++;
       }
     }
-    Object.assign(target.pcb, { rights, memory, handles });
+    // Memory-management information: the regions the process maps.
+    const proc = target.process;
+    const regions = [...(proc.mapped ?? [])].map((m) => {
+      const r = m as Region;
+      return { region: r.port.id, size: r.size, shared: r.shared, writable: r.mappings.get(proc)?.writable ?? true };
+    });
+    Object.assign(target.pcb, { rights, memory, handles, regions });
     if (target.wait) target.pcb.queue = target.wait.what();
     const pcb = structuredClone(target.pcb);
     pcb.cpuTime = k.cpuTimeOf(target);
