@@ -3,10 +3,11 @@ import { mach } from './mach.ts';
 import { mailboxes } from './mailboxes.ts';
 import type { MessagingModel } from './model.ts';
 import { runModel, type ModelFigures } from './run.ts';
+import { shm } from './shm.ts';
 import type { Workload } from './workload.ts';
 
-/** The models that ship: Mach's ports, direct links by pid, and shared mailboxes. */
-export const MODELS: Record<string, MessagingModel> = { mach, direct, mailbox: mailboxes };
+/** The models that ship: Mach's ports, direct links by pid, shared mailboxes, and shared memory. */
+export const MODELS: Record<string, MessagingModel> = { mach, direct, mailbox: mailboxes, shm };
 
 /**
  * Runs one workload on each model (each on a kernel of its own, with the same
