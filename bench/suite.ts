@@ -11,6 +11,7 @@ import pingPongMachineEvents from './pingpong-machine-events.ts';
 import pingPongMachineSendReceive from './pingpong-machine-sendrecv.ts';
 import rpc from './rpc.ts';
 import scale from './scale.ts';
+import shm from './shm.ts';
 import stream from './stream.ts';
 import syscalls from './syscalls.ts';
 import taskCreation from './task-creation.ts';
@@ -37,5 +38,6 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     ...direct(ctx), // 10: the direct model beside Mach's
     messageChannel(ctx), // 11
     ...fastPath(ctx), // the fast path, on vs off (1, 4, 8)
+    ...shm(ctx), // 12: shared memory vs Mach messages, 64 KB bodies
   ];
 }
