@@ -371,4 +371,30 @@ describe('known kernel bugs found', () => {
     });
     expect(got).toEqual(['m1→P2@0', 'm2→P3@10']);
   });
+
+  it("a receiver that ends while waiting loses its turn: the next message goes to the living one, not destroyed", async () => {
+    // Mailbox.waiting keeps a process killed while it waited; the next message is handed to it and destroyed,
+    // while P3 (waiting too) times out. Same under 'system-picks' when the dead one is picked.
+    const seen: string[] = [];
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      k.spawn('P1', async (sys) => {
+        const mb = (await sys.mailbox_create('one-at-a-time')).mailbox!;
+        await sys.netname_check_in('A', mb);
+        const { handle } = await sys.fork(async (child) => void (await child.mailbox_receive(mb)), { name: 'P2' }); // waits first
+        await sys.sleep(5);
+        await sys.kill(handle!, 'kill'); // P2 ends while waiting
+        await sys.sleep(5);
+        await sys.mailbox_send(mb, 'm1'); // t=10: P3 is waiting
+        await sys.wait();
+      });
+      k.spawn('P3', async (sys) => {
+        const mb = (await sys.netname_look_up('A', { wait: true })).port!;
+        await sys.sleep(2);
+        const r = await sys.mailbox_receive<string>(mb, { timeout: 20 });
+        seen.push(`P3 t=${sys.now()} ${codeName(r.code)} ${r.body}`);
+      });
+    });
+    expect({ seen, destroyed: sim.report.counters.messagesDestroyed }).toEqual({ seen: ['P3 t=10 SUCCESS m1'], destroyed: 0 });
+  });
 });
+
