@@ -76,11 +76,11 @@ export class Mailbox {
    * the rights it carried). Returns how many were delivered.
    */
   deliver(ipc: Ipc, random: () => number): number {
+    this.prune(ipc);
     let n = 0;
     while (this.waiting.length > 0 && this.port.queue.length + this.port.senders.length > 0) {
       const i = this.choose(random);
       const w = this.waiting.splice(i, 1)[0]!;
-      this.lastPick = w.task.pid;
       w.timer?.cancel();
       const kmsg = ipc.pull(this.port)!;
       this.hand(ipc, kmsg, w.task, w.request);
@@ -89,9 +89,23 @@ export class Mailbox {
     return n;
   }
 
+  /** Receivers that ended while they waited lose their turn (their requests are dropped with them). */
+  prune(ipc: Ipc): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const w = this.waiting[i]!;
+      if (w.task.state !== 'terminated') continue;
+      w.timer?.cancel();
+      this.waiting.splice(i, 1);
+      const r = w.request.reply;
+      w.request.reply = null;
+      if (r) releaseRight(r, ipc, 'abandoned');
+    }
+  }
+
   /** Answers a receive request with a message taken from the port. */
   hand(ipc: Ipc, kmsg: KMsg, to: Task, request: KMsg): void {
     const k = ipc.k;
+    this.lastPick = to.pid;
     ipc.accepted(kmsg);
     k.trace.counters.messagesReceived++;
     const rights: RightInTransit[] = [];

@@ -81,6 +81,7 @@ export const mailboxRoutines: Handlers<typeof MAILBOX> = {
     const timeout = req.timeout;
     if (timeout !== undefined && !(typeof timeout === 'number' && timeout >= 0)) return err(KERN_INVALID_ARGUMENT);
     if (!mb.attach(caller)) return err(XMACH_MAILBOX_PAIRED);
+    mb.prune(k.ipc);
     if (mb.waiting.length > 0) {
       if (mb.sharing === 'one-at-a-time' && req.wait === false) return err(XMACH_MAILBOX_BUSY);
     } else if (mb.port.queue.length + mb.port.senders.length > 0) {
