@@ -50,7 +50,7 @@ describe('compare(): one workload on every model', () => {
   });
 
   it('refuses an unknown model or a workload naming an unknown role', async () => {
-    await expect(compare(WORKLOADS.pingPong, { models: ['smoke-signals'] })).rejects.toThrow('compare: no model "smoke-signals" (the models are mach, direct, mailbox)');
+    await expect(compare(WORKLOADS.pingPong, { models: ['smoke-signals'] })).rejects.toThrow('compare: no model "smoke-signals" (the models are mach, direct, mailbox, shm)');
     const bad: Workload = { name: 'bad', description: '', roles: [{ name: 'a', steps: [{ op: 'send', to: 'nobody' }] }] };
     await expect(compare(bad)).rejects.toThrow('workload bad: role a names an unknown role "nobody"');
   });
