@@ -9,6 +9,15 @@ import { MACH_PORT_DEAD, type Port } from './port.ts';
 import { IpcSpace, MACH_PORT_UREFS_MAX, type Entry } from './space.ts';
 
 /**
+ * Test-only planted bug for the fuzz runner (`testing/fuzz/`, `test/fuzz.test.ts`):
+ * with the environment variable `XMACH_PLANTED_BUG=srights` (read once, here), a send
+ * right received into a name that already holds one forgets to give back its count, so
+ * the port's `srights` ends one too high (`putRight` below). Off by default; when off it
+ * costs one test of a constant.
+ */
+const PLANTED_SRIGHTS = typeof process !== 'undefined' && process.env?.XMACH_PLANTED_BUG === 'srights';
+
+/**
  * What the rights layer asks of the kernel when a right's end has consequences
  * (GNU Mach `ipc_right` calls into `ipc_notify` and `ipc_port_destroy`).
  */
@@ -146,7 +155,7 @@ export function putRight(space: IpcSpace, r: RightInTransit, hooks: RightHooks):
     case 'send': {
       const e = space.entryFor(port) ?? space.allocate(port, true);
       if (e.sendRefs > 0) {
-        port.srights--;
+        if (!PLANTED_SRIGHTS) port.srights--;
         if (e.sendRefs < MACH_PORT_UREFS_MAX) e.sendRefs++;
       } else e.sendRefs = 1;
       return { name: e.name, right: 'send' };
