@@ -1,5 +1,6 @@
 import {
   codeName,
+  KERN_INVALID_ARGUMENT,
   MACH_MSG_SUCCESS,
   XMACH_PEER_ENDED,
   KERN_SUCCESS,
@@ -579,6 +580,7 @@ class TaskSys {
     return r.code === KERN_SUCCESS ? (r as LinkNames) : r.code;
   }
   send(pid: number, body?: unknown, opts: DirectOptions = {}): Promise<number> {
+    if (pid === ANY) return Promise.resolve(KERN_INVALID_ARGUMENT); // one sends to a process, not to anyone
     const names = this.links?.get(pid);
     if (!names) return this.sendFirst(pid, body, opts);
     return this.k.msgSend(this.task, names.send, { body }, directSend(opts)).then(peerEnded);
@@ -602,9 +604,10 @@ class TaskSys {
       if (r.code !== KERN_SUCCESS) return { ok: false, code: r.code, from, body: undefined, msg: null };
       name = this.anySet = r.set!;
     } else {
-      const names = await this.link(from);
-      if (typeof names === 'number') return { ok: false, code: names, from, body: undefined, msg: null };
-      name = names.recv;
+      const r = await this.link_open(from);
+      // A peer that has ended may still have left messages on this side (`recv` comes with the code).
+      if (r.code !== KERN_SUCCESS && !r.recv) return { ok: false, code: r.code, from, body: undefined, msg: null };
+      name = r.recv!;
     }
     return directResult<B>(await this.k.msgReceive(this.task, name, directReceive(opts)), from);
   }

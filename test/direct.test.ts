@@ -687,7 +687,7 @@ describe('bad input: clear codes, and the kernel keeps running', () => {
   });
 });
 
-describe('known kernel bugs found', () => {
+describe('bugs these tests found (fixed)', () => {
   it('send(ANY, …) is bad input (ANY names no process): KERN_INVALID_ARGUMENT, not XMACH_PEER_ENDED', async () => {
     const got: string[] = [];
     await world((k) => {
@@ -700,7 +700,7 @@ describe('known kernel bugs found', () => {
     expect(got).toEqual(['KERN_INVALID_ARGUMENT', 'SUCCESS']);
   });
 
-  it('link_open to a process that ended, after a send to it failed, answers XMACH_PEER_ENDED (the kernel threw a TypeError)', async () => {
+  it('link_open to a process that ended, after a send to it failed, answers XMACH_PEER_ENDED (it once threw a TypeError in the kernel)', async () => {
     // The same happens when a thread of A sends to B after A's own send failed (the thread's first send opens the link).
     const k = boot({ seed: 1 });
     const got: string[] = [];

@@ -350,7 +350,7 @@ describe('bad input: clear codes, and the kernel keeps running', () => {
   });
 });
 
-describe('known kernel bugs found', () => {
+describe('bugs these tests found (fixed)', () => {
   it("round robin counts a message taken from the queue: after P2 took one, the next goes to P3", async () => {
     // Mailbox.choose: "the first waiting receiver after the one that got the last message"; a message handed at
     // once by mailbox_receive (it was queued) does not update lastPick, so P2 is picked twice in a row.

@@ -55,10 +55,11 @@ export class Links {
   /**
    * Routine: open
    * Purpose: the link between `me` and `peer`, made now (with `capacity` each
-   * way) if it does not exist yet. Returns `me`'s names for it. The caller has
-   * checked that both are live processes and not the same one.
+   * way) if it does not exist yet. Returns `me`'s names for it, or null when
+   * the link exists but the peer has ended (its side died with it). The caller
+   * has checked that both are processes and not the same one.
    */
-  open(me: Task, peer: Task, capacity = MACH_PORT_QLIMIT_DEFAULT): LinkNames {
+  open(me: Task, peer: Task, capacity = MACH_PORT_QLIMIT_DEFAULT): LinkNames | null {
     let link = this.find(me, peer);
     if (!link) {
       const [a, b] = me.pid < peer.pid ? [me, peer] : [peer, me];
@@ -70,7 +71,12 @@ export class Links {
     }
     const out = link.a === me ? link.ab : link.ba;
     const into = link.a === me ? link.ba : link.ab;
-    return { send: me.space.entryFor(out)!.name, recv: me.space.entryFor(into)!.name, set: this.setOf(me).name };
+    // When the peer has ended, its side of the link died with it: no send name (0, a send
+    // to it says XMACH_PEER_ENDED), but what it sent before may still wait on this side.
+    const send = out.active ? (me.space.entryFor(out)?.name ?? 0) : 0;
+    const recv = into.active ? me.space.entryFor(into)?.name : undefined;
+    if (recv === undefined) return null;
+    return { send, recv, set: this.setOf(me).name };
   }
 
   /** Makes the port from → to: its receive right joins to's set of links, from gets a send right. */

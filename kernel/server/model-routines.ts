@@ -20,7 +20,8 @@ import { DEFER, err, int, ok, type Handlers, type Reply, type ServerKernel } fro
  * The direct-communication routine (see `DIRECT` in defs.ts): the link between
  * the caller's process and another, made on first use (kernel/ipc/links.ts).
  * With pid -1 (ANY) only `set` is answered: the caller's set of incoming
- * links. Codes: KERN_SUCCESS, XMACH_NO_SUCH_PROCESS, XMACH_PEER_ENDED (no link yet and
+ * links. XMACH_PEER_ENDED comes with `recv` when the link exists and the peer
+ * has ended (what it sent can still be received). Codes: KERN_SUCCESS, XMACH_NO_SUCH_PROCESS, XMACH_PEER_ENDED (no link yet and
  * the process has ended), KERN_INVALID_ARGUMENT (a link to itself),
  * KERN_INVALID_VALUE (a capacity out of range).
  */
@@ -35,7 +36,10 @@ export const directRoutines: Handlers<typeof DIRECT> = {
     if (peer === me) return err(KERN_INVALID_ARGUMENT);
     if (req.capacity !== undefined && !validQlimit(req.capacity)) return err(KERN_INVALID_VALUE);
     if (!k.links.find(me, peer) && peer.processEnded) return err(XMACH_PEER_ENDED);
-    return ok({ ...k.links.open(me, peer, req.capacity as number | undefined) });
+    const names = k.links.open(me, peer, req.capacity as number | undefined);
+    if (!names) return err(XMACH_PEER_ENDED);
+    // The peer has ended: no way to send, but what it sent may still be received (`recv`).
+    return names.send === 0 ? { body: { code: XMACH_PEER_ENDED, ...names } } : ok({ ...names });
   },
 };
 
