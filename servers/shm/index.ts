@@ -7,8 +7,7 @@
  * server, so start it too (`startFs(k)`, or `startPosix(k)`).
  *
  * @example
- * import { boot } from '../../index.ts';
- * import { O_CREAT, O_RDWR, shmClient, startShm } from './index.ts';
+ * // boot from xmach's index.ts; O_CREAT, O_RDWR, shmClient, startShm from this file
  * const k = boot({ seed: 1 });
  * startShm(k);
  * k.spawn('writer', async (sys) => {
