@@ -115,6 +115,8 @@ export async function posix(sys: Sys, opts: PosixOptions = {}): Promise<Posix> {
 export class Posix {
   /** Reply ports of blocking calls, by what they are for (`read(fd 3)`): a deadlock report names the call. */
   readonly replies = new Map<string, number>();
+  /** What each reply port's label says the descriptor is. */
+  private readonly labels = new Map<number, string>();
   private fsc: FsClient | null = null;
 
   constructor(
@@ -382,13 +384,22 @@ export class Posix {
     return this.fsc;
   }
 
-  /** The reply port of a blocking call on a descriptor, labelled with the call (`read(fd 3)`). */
+  /**
+   * The reply port of a blocking call on a descriptor, labelled with the call and
+   * what the descriptor is (`read(fd 0) on pipe 1 read end`), so a deadlock report
+   * names them; relabelled when the descriptor has come to name something else.
+   */
   private async reply(op: string, fd: number): Promise<number> {
     const key = fd < 0 ? op : `${op}(fd ${fd})`;
     let port = this.replies.get(key);
+    const desc = fd < 0 ? undefined : this.table.desc(fd);
     if (port === undefined) {
-      port = (await this.sys.port_allocate('receive', key)).name!;
+      port = (await this.sys.port_allocate('receive', desc ? `${key} on ${desc.label}` : key)).name!;
       this.replies.set(key, port);
+      if (desc) this.labels.set(port, desc.label);
+    } else if (desc && this.labels.get(port) !== desc.label) {
+      this.labels.set(port, desc.label);
+      await this.sys.port_set_label(port, `${key} on ${desc.label}`);
     }
     return port;
   }
