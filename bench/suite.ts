@@ -9,6 +9,7 @@ import pingPongAsync from './pingpong-async.ts';
 import pingPongMachine from './pingpong-machine.ts';
 import pingPongMachineEvents from './pingpong-machine-events.ts';
 import pingPongMachineSendReceive from './pingpong-machine-sendrecv.ts';
+import pipe from './pipe.ts';
 import rpc from './rpc.ts';
 import scale from './scale.ts';
 import shm from './shm.ts';
@@ -38,6 +39,7 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     ...direct(ctx), // 10: the direct model beside Mach's
     messageChannel(ctx), // 11
     ...fastPath(ctx), // the fast path, on vs off (1, 4, 8)
+    pipe(ctx), // issue 10: 4 KB writes through a 64 KB pipe vs a ring buffer
     ...shm(ctx), // 12: shared memory vs Mach messages, 64 KB bodies
   ];
 }
