@@ -10,7 +10,7 @@
  *   npx tsx scenarios/race.ts [--seed N] [--only summary|table|mermaid]
  */
 import { pathToFileURL } from 'node:url';
-import { boot, renderGantt, renderMermaidGantt, type Kernel, type RunReport, type Sys } from '../index.ts';
+import { boot, renderGantt, renderMermaidGantt, renderTable, type Kernel, type RunReport, type Sys } from '../index.ts';
 import { parseArgs } from './args.ts';
 
 /** Increments per process. */
@@ -175,6 +175,7 @@ store: some seeds lose updates (drawn as a timeline), and a semaphore loses none
     console.log(`\nWho ran when, with the semaphore (a waiter blocks instead):\n${renderGantt(synced.kernel.trace.records, { scale: 1 })}`);
   }
   if (show('mermaid')) console.log(`\n${renderMermaidGantt(racy.kernel.trace.records, { title: `lost-update race, seed ${args.seed}` })}`);
+  if (args.fullTrace) console.log(`\nThe full trace of the race without a semaphore:\n${renderTable(racy.kernel.trace.records)}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

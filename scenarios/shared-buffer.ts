@@ -15,7 +15,7 @@
  *   npx tsx scenarios/shared-buffer.ts [--seed N] [--only summary|table|mermaid]
  */
 import { pathToFileURL } from 'node:url';
-import { boot, renderGantt, renderMermaidGantt, type Kernel, type Sys } from '../index.ts';
+import { boot, renderGantt, renderMermaidGantt, renderTable, type Kernel, type Sys } from '../index.ts';
 import { parseArgs } from './args.ts';
 
 export const BUFFER_SIZE = 5;
@@ -177,6 +177,7 @@ with busy waiting, with polling sleeps, and with counting semaphores and a mutex
     for (const f of runs) console.log(`\n${f.mode}:\n${renderGantt(f.kernel.trace.records, { scale: 1 })}`);
   }
   if (show('mermaid')) console.log(`\n${renderMermaidGantt(runs[0]!.kernel.trace.records, { title: 'bounded buffer, busy waiting' })}`);
+  if (args.fullTrace) console.log(`\nThe full trace of busy waiting:\n${renderTable(runs[0]!.kernel.trace.records)}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
