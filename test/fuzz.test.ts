@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { knownBug } from '../testing/fuzz/known.ts';
+import { shrink } from '../testing/fuzz/shrink.ts';
+import { shardSeeds, sweep } from '../testing/fuzz/sweep.ts';
+import { FAULT_KINDS, generate, sizeOf, type Workload } from '../testing/fuzz/workload.ts';
+import { runWorkload } from '../testing/fuzz/world.ts';
+
+const root = path.resolve(new URL('..', import.meta.url).pathname);
+
+/** Runs the fuzz CLI in a fresh Node process (so the planted-bug switch, read once at load, can be on). */
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'testing/fuzz/cli.ts', ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('fuzz runner', () => {
+  it('the same seed gives the same workload and the same outcome', async () => {
+    for (const seed of [0, 7, 48213]) {
+      expect(generate(seed)).toEqual(generate(seed));
+      const a = await runWorkload(generate(seed), { traceTail: 50 });
+      const b = await runWorkload(structuredClone(generate(seed)) as Workload, { traceTail: 50 });
+      expect(b).toEqual(a);
+    }
+    expect(generate(1, { faults: [] }).faults).toEqual([]);
+    expect(() => generate(-1)).toThrow(RangeError);
+  });
+
+  it('shards interleave and partition a range', () => {
+    for (const [from, count, of] of [[0, 100, 3], [17, 1000, 8], [5, 2, 4]] as const) {
+      let sum = 0;
+      for (let index = 1; index <= of; index++) {
+        const n = shardSeeds(from, count, { index, of });
+        let brute = 0;
+        for (let s = from; s < from + count; s++) if (s % of === index - 1) brute++;
+        expect(n).toBe(brute);
+        sum += n;
+      }
+      expect(sum).toBe(count);
+    }
+  });
+
+  it('runs clean on 300 seeds with every fault kind, and the workloads cover what they claim', async () => {
+    const r = await sweep({ from: 0, count: 300, workers: 0, faults: FAULT_KINDS });
+    const fresh = r.failures.filter((f) => f.known === null);
+    expect(fresh.map((f) => `seed ${f.seed}: ${f.problems[0]}`)).toEqual([]);
+    expect(r.seeds).toBe(300);
+    expect(r.statuses.done).toBeGreaterThan(150);
+    expect(r.statuses.deadlock).toBeGreaterThan(0);
+    for (const k of ['messages', 'destroyed', 'timeouts', 'notifications', 'killed', 'crashed']) expect(r.counters[k], k).toBeGreaterThan(0);
+    // The same sweep on shards 1/2 and 2/2 runs the same seeds between them.
+    const halves = await Promise.all([1, 2].map((index) => sweep({ from: 0, count: 300, workers: 0, faults: FAULT_KINDS, shard: { index, of: 2 } })));
+    expect(halves[0]!.seeds + halves[1]!.seeds).toBe(300);
+    expect(halves[0]!.failures.length + halves[1]!.failures.length).toBe(r.failures.length);
+  }, 60_000);
+
+  it('a known kernel bug is recognised by its problems, and only when all of them match', () => {
+    const leak = 'audit: port 7 (t0.notify): sorights 1 but 0 send-once rights exist [after loss fault]';
+    expect(knownBug([leak])).toBe('dead-name-request-leak');
+    expect(knownBug([leak, 'audit: port 6 (s1): srights 2 but 1 send rights exist'])).toBeNull();
+    expect(knownBug([])).toBeNull();
+  });
+
+  it('finds the planted bug (XMACH_PLANTED_BUG=srights) within the CI budget, shrinks it small, and replays it', async () => {
+    const bug = { XMACH_PLANTED_BUG: 'srights' };
+    const run = await cli(['--seeds', '2000', '--workers', '1', '--max-failures', '1', '--json'], bug);
+    expect(run.code, run.stderr).toBe(1);
+    const out = JSON.parse(run.stdout) as { failures: { seed: number; problems: string[] }[]; shrunk: { seed: number; workload: Workload; size: ReturnType<typeof sizeOf>; problems: string[] }[] };
+    const first = out.failures[0]!;
+    expect(first.problems[0]).toMatch(/^audit: port \d+ .*: srights \d+ but \d+ send rights exist/);
+    expect(run.stderr).toContain(`replay: npm run fuzz -- --seed ${first.seed} --verbose`);
+    const small = out.shrunk[0]!;
+    expect(small.seed).toBe(first.seed);
+    expect(small.size.tasks).toBeLessThanOrEqual(3);
+    expect(small.size.steps).toBeLessThanOrEqual(10);
+    expect(small.problems[0]).toMatch(/srights/);
+    expect(run.stderr).toMatch(/shrunk from .* to \d+ tasks?, \d+ steps?/);
+    // The shrunk workload replays from its JSON: it fails with the bug on, and holds without it.
+    const json = JSON.stringify(small.workload);
+    expect((await cli(['--workload', json], bug)).code).toBe(1);
+    const clean = await runWorkload(small.workload);
+    expect(clean.problems).toEqual([]);
+  }, 120_000);
+
+  it('shrinks a failing workload to one that fails in the same class, deterministically', async () => {
+    // A stand-in for a kernel bug: "fails" when some task sends carrying a right and some task receives.
+    const w = generate(48213);
+    const fake = async (c: Workload) => {
+      const steps = c.tasks.flatMap((t) => t.steps);
+      const bad = steps.some((s) => s.op === 'send' && s.carry !== 'none') && steps.some((s) => s.op === 'receive');
+      return { ...(await runWorkload(c)), ok: !bad, problems: bad ? ['audit: planted'] : [] };
+    };
+    const first = await fake(w);
+    expect(first.ok).toBe(false); // seed 48213 has such a pair
+    const a = await shrink(w, first, { run: fake });
+    const b = await shrink(w, first, { run: fake });
+    expect(a.workload).toEqual(b.workload);
+    expect(sizeOf(a.workload).steps).toBe(2);
+    expect(a.workload.faults).toEqual([]);
+  }, 60_000);
+});
