@@ -131,9 +131,8 @@ export class PipeServer {
     if (!Number.isInteger(n) || (n as number) < 0) return fail(EINVAL);
     if (n === 0) return ok({ data: EMPTY });
     const r = s.rd.read(who(req), Math.min(n as number, MAX_CAPACITY), req.body.nonblock === true);
-    if (r === null) return DEFER;
-    await this.answer(s.rd.drain());
-    return { body: r };
+    await this.answer(s.rd.drain()); // the room a read made lets blocked writers go on
+    return r === null ? DEFER : { body: r };
   }
 
   private async write(s: Stream, req: Request): Promise<Result> {
@@ -146,9 +145,8 @@ export class PipeServer {
     if (!s.wr) return fail(EBADF);
     if (data.length === 0) return ok({ n: 0 });
     const r = s.wr.write(who(req), data, req.body.nonblock === true);
-    if (r === null) return DEFER;
-    await this.answer(s.wr.drain());
-    return { body: r };
+    await this.answer(s.wr.drain()); // the bytes a write put in (even a blocked one's first piece) go to blocked readers
+    return r === null ? DEFER : { body: r };
   }
 
   private stat(s: Stream): Answer {
