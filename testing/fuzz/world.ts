@@ -1,5 +1,4 @@
-import { boot, KERN_SUCCESS, type Kernel, type RunReport, type Sys } from '../../index.ts';
-import { traceLines } from '../kit.ts';
+import { boot, KERN_SUCCESS, traceLines, type Kernel, type RunReport, type Sys } from '../../index.ts';
 import { CRASH, newProc, Programs } from './interpret.ts';
 import { bookProblems, FifoBook, reportProblems, stateProblems } from './invariants.ts';
 import type { Workload } from './workload.ts';
