@@ -22,8 +22,8 @@ function examples(): { n: number; code: string }[] {
 describe('the README', () => {
   const all = examples();
 
-  it('has its examples (a first program, a machine program, messaging models, processes, a test file)', () => {
-    expect(all.length).toBe(5);
+  it('has its examples (a first program, a machine program, shared memory, messaging models, processes, a test file)', () => {
+    expect(all.length).toBe(6);
   });
 
   for (const { n, code } of all) {
@@ -31,7 +31,7 @@ describe('the README', () => {
     it(`example ${n} runs and prints what its comments say`, async () => {
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, isTest ? `example-${n}.test.ts` : `example-${n}.ts`);
-      writeFileSync(file, code.replaceAll("from './index.ts'", "from '../../index.ts'"));
+      writeFileSync(file, code.replaceAll("from './", "from '../../"));
       if (isTest) {
         const { stdout } = await run(process.execPath, [path.join(root, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir, path.basename(file)], {
           cwd: dir,
