@@ -35,43 +35,14 @@ import type { Stat } from '../fs/namespace.ts';
 import { IO, PIPE } from '../pipe/defs.ts';
 import { EBADF, EINVAL, EMFILE, ENXIO, O_ACCMODE, O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY, OPEN_MAX } from './errno.ts';
 import { callOn } from './mig.ts';
-import { FdTable, type Desc, type TableData } from './table.ts';
+import { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, POSIX_ARGS, ReadResult, type PosixState } from './results.ts';
+import { FdTable, type Desc } from './table.ts';
 
-/** fcntl commands (Linux's numbers) and the descriptor flag. */
-export const F_GETFD = 1;
-export const F_SETFD = 2;
-export const F_GETFL = 3;
-export const F_SETFL = 4;
-export const FD_CLOEXEC = 1;
-
-/** What fork hands the child and exec the new program: the table and the servers' names. */
-export interface PosixState extends TableData {
-  pipe: number;
-  fs: number;
-  /** Reply ports the library made (kept across exec: the task keeps its rights). */
-  replies?: [string, number][];
-}
-
-/** The key under which `exec` passes the state in the new program's args (`{ __posix, args }`). */
-export const POSIX_ARGS = '__posix';
+export { F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, POSIX_ARGS, ReadResult, type PosixState } from './results.ts';
 
 const EMPTY = new Uint8Array(0);
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-
-/** What read returns: the bytes; `eof` at end of file (0 bytes); `more` when a duplex pipe's message was cut. */
-export class ReadResult {
-  constructor(
-    readonly code: number,
-    readonly bytes: Uint8Array,
-    readonly eof: boolean,
-    readonly more = false,
-  ) {}
-  /** The bytes as UTF-8 text. */
-  get text(): string {
-    return decoder.decode(this.bytes);
-  }
-}
 
 /** Options of `posix()`. */
 export interface PosixOptions {
@@ -93,9 +64,11 @@ export interface PosixOptions {
  */
 export async function posix(sys: Sys, opts: PosixOptions = {}): Promise<Posix> {
   const fromExec = (sys.args as Record<string, unknown> | null)?.[POSIX_ARGS] as PosixState | undefined;
+  // The program's own args: exec wrapped them beside the table (a forked child keeps its parent's).
+  const args = fromExec ? (sys.args as { args?: unknown }).args : sys.args;
   const state = opts.inherit ?? fromExec;
   if (state) {
-    const io = new Posix(sys, FdTable.from(state), state.pipe, state.fs, fromExec && !opts.inherit ? (sys.args as { args?: unknown }).args : sys.args, opts.fs);
+    const io = new Posix(sys, FdTable.from(state), state.pipe, state.fs, args, opts.fs);
     if (opts.inherit) {
       // fork gave the child one user reference per name: one more per extra descriptor naming it.
       for (const [name, count] of io.table.names()) if (count > 1) await sys.port_mod_refs(name, 'send', count - 1);
@@ -108,7 +81,7 @@ export async function posix(sys: Sys, opts: PosixOptions = {}): Promise<Posix> {
   const names = (r.ports ?? []).map((p) => p.name);
   const labels = ['console in', 'console out', 'console err'];
   names.forEach((name, i) => table.install(name, { kind: 'console', access: i === 0 ? 'r' : 'w', label: labels[i]!, nonblock: false }));
-  return new Posix(sys, table, server, 0, sys.args, opts.fs);
+  return new Posix(sys, table, server, 0, args, opts.fs);
 }
 
 /** The POSIX calls of one process (see the file's comment). Codes are errnos (`errnoName`) or Mach codes. */
