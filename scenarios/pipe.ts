@@ -19,11 +19,12 @@
  *   npx tsx scenarios/pipe.ts [--seed N] [--trace] [--only mermaid|table|summary]
  */
 import { focus, renderMermaid, renderTable, type Kernel, type RunReport, type Sys, type TraceRecord } from '../index.ts';
+import { IO, PIPE } from '../servers/pipe/index.ts';
 import { posix, startPosix, type PipeServerHandle, type Posix } from '../servers/posix/index.ts';
 import { parseArgs } from './args.ts';
 
 const args = parseArgs(`Pipes on a pipe server: parent to child (each closes the end it does not use), a pipeline
-producer | consumer with dup2 and exec, and a forgotten close that leaves the reader waiting for end of file forever.`);
+producer | consumer with dup2 and exec, and a forgotten close that leaves the reader waiting forever.`);
 const show = (part: 'summary' | 'table' | 'mermaid') => args.only === null || args.only === part;
 
 /** "fd 0 console in, fd 3 pipe 1 read end, …": what a process's descriptors are. */
@@ -145,5 +146,7 @@ const pipeOnly = (records: readonly TraceRecord[]) => records.filter((r) => !/^c
 if (show('table')) {
   console.log('\nTrace of run 1 (the pipe\'s messages, its no-senders notifications, exits; console writes left out):');
   console.log(renderTable(pipeOnly(story(runs[0][1].k)), { kinds: ['send', 'receive', 'notify', 'exit'] }));
+  const ids = [IO.io_write, IO.io_read, PIPE.pipe_create, PIPE.console_open].map((r) => `${r.id} ${r.name}`).join(', ');
+  console.log(`ids: ${ids}; a reply is the id + 100; no-senders: the last send right to an end went away (a close)`);
 }
 if (show('mermaid')) console.log(`\n${renderMermaid(pipeOnly(story(runs[0][1].k)), { title: 'a pipe from parent to child', showSyscalls: args.fullTrace })}`);
