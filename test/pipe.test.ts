@@ -210,6 +210,20 @@ describe('ordinary pipes through the pipe server', () => {
     }));
     expect(out).toEqual([true, 2, 'to stdout', true]);
   });
+  it('a reader killed while blocked in read: its end closes with it, and the writer gets EPIPE', async () => {
+    const out: string[] = [];
+    await world((k) => proc(k, 'parent', async (io, sys) => {
+      const { fds: [r, w] } = await io.pipe();
+      const { handle } = await io.fork(async (c) => { await c.close(w); await c.read(r, 10); }, { name: 'reader' });
+      await io.close(r);
+      await sys.sleep(5);
+      await sys.kill(handle!, 'kill');
+      await sys.wait();
+      await sys.sleep(1);
+      out.push(name((await io.write(w, 'anyone?')).code));
+    }));
+    expect(out).toEqual(['EPIPE']);
+  });
 });
 
 describe('descriptors across fork and exec', () => {

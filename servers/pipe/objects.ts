@@ -24,8 +24,6 @@ export interface Stream {
   kind: 'read' | 'write' | 'side' | 'console-in' | 'console-out' | 'console-err';
   rd: Channel<Who> | null;
   wr: Channel<Who> | null;
-  /** Send rights the server has made (Mach's make-send count, to tell a stale no-senders notification). */
-  made: number;
   /** A no-senders notification is requested (it goes to the stream's own port, as the Hurd's libports does). */
   armed: boolean;
   /** Some process holds a send right (it has the stream open). */

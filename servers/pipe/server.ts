@@ -10,8 +10,10 @@
  * was (closed, dropped by exit, never handed to a forked child): it asks for a
  * no-senders notification on the end's own port (as the Hurd's libports does),
  * so the notification arrives on that port and names the end. A stale one (a
- * send right was made after the kernel sent it) is told by its make-send count
- * and the request renewed.
+ * FIFO's end opened again after the kernel sent it) is told by the port's send
+ * rights (`port_get_attributes`), and the request renewed. A reply that could not
+ * go (its client died first) made no send right: the request, made after the
+ * reply, then fires at once and the end closes.
  *
  * A read that cannot be answered yet (an empty pipe) keeps its send-once reply
  * right; the server answers it when bytes come or the last writer goes (end of
@@ -263,7 +265,8 @@ export class PipeServer {
   private async streamClosed(s: Stream, req: Request): Promise<void> {
     if (req.notification !== 'no-senders') return;
     s.armed = false;
-    if (((req.body as { mscount?: number }).mscount ?? 0) < s.made) return this.arm(s);
+    // Stale: a send right was made after the kernel sent it (a FIFO opened again). Ask again.
+    if (((await this.sys.port_get_attributes(s.port)).srights ?? 0) > 0) return this.arm(s);
     s.open = false;
     const done: Done<Who>[] = [];
     if (s.rd && s.kind !== 'console-in') done.push(...s.rd.setReadOpen(false));
@@ -307,13 +310,12 @@ export class PipeServer {
 
   /** A stream's port, in the set; `open` for an ordinary pipe's ends (a FIFO's open when someone opens them). */
   private async newStream(label: string, kind: Stream['kind'], rd: Channel<Who> | null, wr: Channel<Who> | null, owner: Pipe | Duplex | null, open = true): Promise<Stream> {
-    const s: Stream = { port: await this.newPort(label), label, kind, rd, wr, made: 0, armed: false, open, owner };
+    const s: Stream = { port: await this.newPort(label), label, kind, rd, wr, armed: false, open, owner };
     this.streams.set(s.port, s);
     return s;
   }
 
   private makeSend(s: Stream): RightToSend {
-    s.made++;
     return { name: s.port, disposition: 'make-send' };
   }
 
