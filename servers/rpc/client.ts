@@ -9,7 +9,7 @@
  */
 import type { Sys } from '../../syscalls/sys.ts';
 import type { CallOptions, Procedures, RpcFailure, RpcProgram, RpcResult, Stub } from './interface.ts';
-import { AUTH_SYS, authsysParms, decodeMessage, encodeCall, hexId, NO_AUTH, peekXid, type OpaqueAuth } from './rpc-msg.ts';
+import { AUTH_SYS, authsysParms, callEncoder, decodeMessage, hexId, isReplyTo, NO_AUTH, peekXid, successOffset, type OpaqueAuth } from './rpc-msg.ts';
 import { DEFAULT_TIMEOUT, DEFAULT_TRIES, RPC_ACK_PROC, RPC_ACK_PROG, RPC_ACK_VERS, type Semantics } from './semantics.ts';
 import { machTransport, type RpcIncoming, type RpcTransport } from './transport.ts';
 import { decodePartial, encode, hex, nativeBytes, xdr, XdrError, type XdrType } from './xdr.ts';
@@ -98,20 +98,21 @@ export function rpcClient<P extends Procedures>(sys: Sys, program: RpcProgram<P>
     semantics === 'at-least-once'
       ? NO_AUTH
       : { flavor: AUTH_SYS, body: encode(authsysParms, { stamp, machinename: opts.machinename ?? 'localhost', uid: sys.pid, gid: 0, gids: [] }) };
+  const encodeCallOf = callEncoder(program.program, program.version, cred);
+  const encodeAck = callEncoder(RPC_ACK_PROG, RPC_ACK_VERS, cred);
   let closed = false;
-  const say = (text: string): void => {
-    if (opts.log) sys.log(`${program.name} ${text}`);
-  };
+  const log = opts.log === true;
+  const say = (text: string): void => sys.log(`${program.name} ${text}`);
 
   /** Waits for the reply to `id`, until `deadline`, skipping stale packets. */
   async function awaitReply(first: Awaited<ReturnType<RpcTransport['receive']>>, id: number, deadline: number) {
     let a = first;
     for (;;) {
       if (a.kind !== 'packet') return a;
+      if (isReplyTo(a.packet.bytes, id)) return a;
       const head = peekXid(a.packet.bytes);
-      if (head && head.type === 'REPLY' && head.xid === id) return a;
       stats.staleReplies++;
-      say(`stale reply ${head ? `xid ${hexId(head.xid)}` : '(not RPC)'} dropped`);
+      if (log) say(`stale reply ${head ? `xid ${hexId(head.xid)}` : '(not RPC)'} dropped`);
       const left = deadline - sys.now();
       if (left <= 0) return { kind: 'timeout' as const };
       a = await transport.receive(left);
@@ -120,6 +121,8 @@ export function rpcClient<P extends Procedures>(sys: Sys, program: RpcProgram<P>
 
   function unmarshal(bytes: Uint8Array, resultType: XdrType<any>): Outcome {
     try {
+      const fast = successOffset(bytes);
+      if (fast > 0) return { ok: true, value: result(resultType, bytes, fast), rights: [] };
       const { msg, offset } = decodeMessage(bytes);
       if (msg.body.tag !== 'REPLY') return { ok: false, stat: 'RPC_CANTDECODERES', detail: 'a CALL came back instead of a REPLY' };
       const rb = msg.body.value;
@@ -130,9 +133,7 @@ export function rpcClient<P extends Procedures>(sys: Sys, program: RpcProgram<P>
       }
       const data = rb.value.reply_data;
       if (data.tag === 'SUCCESS') {
-        const { value, offset: end } = decodePartial(resultType, bytes, offset, { name: 'result' });
-        if (end !== bytes.length) throw new XdrError(`${bytes.length - end} trailing bytes after the result`);
-        return { ok: true, value, rights: [] };
+        return { ok: true, value: result(resultType, bytes, offset), rights: [] };
       }
       if (data.tag === 'PROG_MISMATCH') {
         const v = data.value as { low: number; high: number };
@@ -144,54 +145,57 @@ export function rpcClient<P extends Procedures>(sys: Sys, program: RpcProgram<P>
     }
   }
 
-  async function call(name: string, proc: number, argType: XdrType<any>, resultType: XdrType<any>, args: unknown, co: CallOptions = {}): Promise<RpcResult<unknown>> {
+  function fail(name: string, id: number, stat: RpcFailure, detail: string, n: number, extra: object = {}): RpcResult<unknown> {
+    stats.failures++;
+    if (log) say(`${name} xid ${hexId(id)}: ${stat} (${detail})`);
+    return { ok: false, stat, xid: id, tries: n, ...extra, detail };
+  }
+
+  async function call(name: string, proc: number, argType: XdrType<any>, resultType: XdrType<any>, args: unknown, co?: CallOptions): Promise<RpcResult<unknown>> {
     const id = (xid = (xid + 1) >>> 0);
     stats.calls++;
-    const fail = (stat: RpcFailure, detail: string, n: number, extra: object = {}): RpcResult<unknown> => {
-      stats.failures++;
-      say(`${name} xid ${hexId(id)}: ${stat} (${detail})`);
-      return { ok: false, stat, xid: id, tries: n, ...extra, detail };
-    };
-    if (closed) return fail('RPC_CLOSED', 'the client was closed', 0);
+    if (closed) return fail(name, id, 'RPC_CLOSED', 'the client was closed', 0);
     let bytes: Uint8Array;
     try {
-      bytes = encodeCall({ xid: id, prog: program.program, vers: program.version, proc, cred }, argType, args);
+      bytes = encodeCallOf(id, proc, argType, args);
       if (opts.showBytes && argType.kind !== 'void') {
         const host = nativeBytes(argType, args as never, order);
         const wire = encode(argType, args as never);
         sys.log(`${program.name} ${name} args: host (${order}-endian) ${hex(host)} → XDR ${hex(wire)}${order === 'big' ? ' (the same)' : ''}`);
       }
     } catch (e) {
-      return fail('RPC_CANTENCODEARGS', (e as Error).message.replace(/^body/, 'args'), 0);
+      return fail(name, id, 'RPC_CANTENCODEARGS', (e as Error).message.replace(/^body/, 'args'), 0);
     }
-    const wait = co.timeout ?? timeout;
+    const wait = co?.timeout ?? timeout;
+    const packet = co?.rights ? { bytes, rights: co.rights } : { bytes };
     for (let n = 1; n <= tries; n++) {
       stats.sent++;
       if (n > 1) stats.retransmissions++;
-      say(`${name} xid ${hexId(id)}${n > 1 ? ` try ${n}` : ''}`);
+      if (log) say(`${name} xid ${hexId(id)}${n > 1 ? ` try ${n}` : ''}`);
       const deadline = sys.now() + wait;
-      const a = await awaitReply(await transport.exchange({ bytes, ...(co.rights ? { rights: co.rights } : {}) }, wait), id, deadline);
+      let a = await transport.exchange(packet, wait);
+      if (a.kind === 'packet' && !isReplyTo(a.packet.bytes, id)) a = await awaitReply(a, id, deadline);
       if (a.kind === 'timeout') {
         stats.timeouts++;
-        say(`${name} xid ${hexId(id)}: no reply in ${wait} ms`);
+        if (log) say(`${name} xid ${hexId(id)}: no reply in ${wait} ms`);
         continue;
       }
-      if (a.kind !== 'packet') return fail(a.kind === 'cant-send' ? 'RPC_CANTSEND' : 'RPC_CANTRECV', `transport code ${a.code}`, n, { code: a.code });
+      if (a.kind !== 'packet') return fail(name, id, a.kind === 'cant-send' ? 'RPC_CANTSEND' : 'RPC_CANTRECV', `transport code ${a.code}`, n, { code: a.code });
       const out = unmarshal(a.packet.bytes, resultType);
       if (semantics === 'exactly-once') await acknowledge(id);
-      if (!out.ok) return fail(out.stat, out.detail, n, out.extra);
-      say(`${name} xid ${hexId(id)}: reply after ${n} ${n === 1 ? 'try' : 'tries'}`);
+      if (!out.ok) return fail(name, id, out.stat, out.detail, n, out.extra);
+      if (log) say(`${name} xid ${hexId(id)}: reply after ${n} ${n === 1 ? 'try' : 'tries'}`);
       return { ok: true, value: out.value, xid: id, tries: n, rights: a.packet.rights };
     }
-    return fail('RPC_TIMEDOUT', `no reply after ${tries} ${tries === 1 ? 'try' : 'tries'} of ${wait} ms`, tries);
+    return fail(name, id, 'RPC_TIMEDOUT', `no reply after ${tries} ${tries === 1 ? 'try' : 'tries'} of ${wait} ms`, tries);
   }
 
   /** Exactly-once: tells the server the reply to `acked` arrived, so it can drop the history entry. */
   async function acknowledge(acked: number): Promise<void> {
     const id = (xid = (xid + 1) >>> 0);
     stats.acks++;
-    say(`ack xid ${hexId(acked)}`);
-    await transport.send({ bytes: encodeCall({ xid: id, prog: RPC_ACK_PROG, vers: RPC_ACK_VERS, proc: RPC_ACK_PROC, cred }, xdr.unsigned, acked) });
+    if (log) say(`ack xid ${hexId(acked)}`);
+    await transport.send({ bytes: encodeAck(id, RPC_ACK_PROC, xdr.unsigned, acked) });
   }
 
   const client: Record<string, unknown> = {
@@ -209,6 +213,14 @@ export function rpcClient<P extends Procedures>(sys: Sys, program: RpcProgram<P>
   }
   return client as RpcClient<P>;
 }
+
+/** Decodes a result that must end the bytes. Throws XdrError. */
+function result(t: XdrType<any>, bytes: Uint8Array, offset: number): unknown {
+  const { value, offset: end } = decodePartial(t, bytes, offset, RESULT);
+  if (end !== bytes.length) throw new XdrError(`${bytes.length - end} trailing bytes after the result`);
+  return value;
+}
+const RESULT = Object.freeze({ name: 'result' });
 
 const DETAIL: Partial<Record<RpcFailure, string>> = {
   PROG_UNAVAIL: 'the server does not serve this program',

@@ -111,6 +111,75 @@ export function encodeCall<T extends XdrType<any>>(h: CallHeader, argType: T, ar
   return encode(frame(argType), { msg, body: args });
 }
 
+/**
+ * Returns an encoder of CALLs for one client: program, version and
+ * credential fixed, the header objects made once and reused (a client makes
+ * one call at a time). Each call of the encoder returns new bytes, as
+ * `encodeCall` would. Throws XdrError as `encodeCall` does.
+ *
+ * @example
+ * const enc = callEncoder(0x20000001, 1, NO_AUTH);
+ * enc(7, 1, xdr.int, 42); // the same bytes as encodeCall({ xid: 7, prog: 0x20000001, vers: 1, proc: 1 }, xdr.int, 42)
+ */
+export function callEncoder(prog: number, vers: number, cred: OpaqueAuth): <T extends XdrType<any>>(xid: number, proc: number, argType: T, args: Value<T>) => Uint8Array {
+  const call = { rpcvers: RPC_VERS, prog, vers, proc: 0, cred, verf: NO_AUTH };
+  const msg = { xid: 0, body: { tag: 'CALL' as const, value: call } };
+  const framedValue: { msg: RpcMsg; body: unknown } = { msg, body: undefined };
+  return (xid, proc, argType, args) => {
+    msg.xid = xid;
+    call.proc = proc;
+    framedValue.body = args;
+    try {
+      return encode(frame(argType), framedValue);
+    } finally {
+      framedValue.body = undefined;
+    }
+  };
+}
+
+/**
+ * Where the results of a successful reply with an AUTH_NONE verifier start
+ * (24: xid, REPLY, MSG_ACCEPTED, flavor 0, length 0, SUCCESS), or -1 for any
+ * other reply (then decode it with `decodeMessage`). The common case read by
+ * hand, as RPC libraries do; never throws.
+ *
+ * @example
+ * successOffset(encodeReply(9, { stat: 'SUCCESS', type: xdr.int, result: 1 })); // 24
+ * successOffset(encodeReply(9, { stat: 'PROC_UNAVAIL' }));                      // -1
+ */
+export function successOffset(bytes: Uint8Array): number {
+  if (bytes.length < 24 || word(bytes, 4) !== 1) return -1;
+  for (let i = 8; i < 24; i++) if (bytes[i] !== 0) return -1;
+  return 24;
+}
+
+/** The big-endian unsigned word at offset i (the caller checks the length). */
+const word = (b: Uint8Array, i: number): number => ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+
+/** A call's header fields, as `callHead` reads them. */
+export interface CallHead {
+  xid: number;
+  prog: number;
+  vers: number;
+  proc: number;
+  /** Where the arguments start. */
+  offset: number;
+}
+
+/**
+ * Reads the header of a CALL of RPC version 2 whose credential and verifier
+ * are both AUTH_NONE (40 bytes), or returns null for anything else (then
+ * decode it with `decodeMessage`): the common case read by hand. Never throws.
+ *
+ * @example
+ * callHead(encodeCall({ xid: 7, prog: 100000, vers: 2, proc: 3 }, xdr.void, undefined)); // { xid: 7, prog: 100000, vers: 2, proc: 3, offset: 40 }
+ */
+export function callHead(bytes: Uint8Array): CallHead | null {
+  if (bytes.length < 40 || word(bytes, 4) !== 0 || word(bytes, 8) !== RPC_VERS) return null;
+  for (let i = 24; i < 40; i++) if (bytes[i] !== 0) return null;
+  return { xid: word(bytes, 0), prog: word(bytes, 12), vers: word(bytes, 16), proc: word(bytes, 20), offset: 40 };
+}
+
 /** A reply as the server stub makes it: results on SUCCESS, low/high on a mismatch, an auth_stat on AUTH_ERROR. */
 export type ReplyOutcome =
   | { stat: 'SUCCESS'; type: XdrType<any>; result: unknown }
@@ -165,10 +234,19 @@ export function decodeMessage(bytes: Uint8Array): { msg: RpcMsg; offset: number 
  */
 export function peekXid(bytes: Uint8Array): { xid: number; type: 'CALL' | 'REPLY' } | null {
   if (!(bytes instanceof Uint8Array) || bytes.length < 8) return null;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = dv.getUint32(4);
+  const type = word(bytes, 4);
   if (type > 1) return null;
-  return { xid: dv.getUint32(0), type: type === 0 ? 'CALL' : 'REPLY' };
+  return { xid: word(bytes, 0), type: type === 0 ? 'CALL' : 'REPLY' };
+}
+
+/**
+ * True when `bytes` are the REPLY to transaction `xid` (the first two words). Never throws.
+ *
+ * @example
+ * isReplyTo(encodeReply(9, { stat: 'PROC_UNAVAIL' }), 9); // true
+ */
+export function isReplyTo(bytes: Uint8Array, xid: number): boolean {
+  return bytes.length >= 8 && word(bytes, 0) === xid >>> 0 && word(bytes, 4) === 1;
 }
 
 /** An xid as traces show it: 8 hex digits. @example hexId(255); // '000000ff' */

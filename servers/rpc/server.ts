@@ -13,7 +13,7 @@ import type { Sys } from '../../syscalls/sys.ts';
 import { History } from './history.ts';
 import type { ArgsOf, Procedures, ResultOf, RpcProgram } from './interface.ts';
 import { registerProgram } from './pmap-client.ts';
-import { AUTH_NONE, AUTH_SYS, authsysParms, decodeMessage, encodeReply, hexId, RPC_VERS, type AuthsysParms, type ReplyOutcome } from './rpc-msg.ts';
+import { AUTH_NONE, AUTH_SYS, authsysParms, callHead, decodeMessage, encodeReply, hexId, RPC_VERS, type AuthsysParms, type ReplyOutcome } from './rpc-msg.ts';
 import { DEFAULT_HISTORY_TTL, RPC_ACK_PROC, RPC_ACK_PROG } from './semantics.ts';
 import { machServerTransport, type RpcRequest, type RpcServerTransport } from './transport.ts';
 import { decode, decodePartial, hex, nativeBytes, xdr, XdrError } from './xdr.ts';
@@ -144,16 +144,32 @@ export class RpcServer {
     }
     let req = await transport.receive();
     while (req) {
-      const answer = await this.handle(req);
+      const pending = this.handle(req);
+      const answer = pending instanceof Promise ? await pending : pending;
       req = answer ? await transport.replyAndReceive(req, answer) : (await transport.drop(req), await transport.receive());
     }
     return 0;
   }
 
+  /** Logs a line about call xid (with `log`). */
+  private say(xid: number, text: string): void {
+    this.sys.log(`xid ${hexId(xid)} ${text}`);
+  }
+
+  /** Encodes the answer to xid and counts it. */
+  private answer(xid: number, o: ReplyOutcome, rights?: RightToSend[]): Answer {
+    const bytes = encodeReply(xid, o);
+    this.stats.answers[o.stat] = (this.stats.answers[o.stat] ?? 0) + 1;
+    return rights && rights.length > 0 ? { bytes, rights } : { bytes };
+  }
+
   /** One request: its answer's bytes and rights, or null for no answer. */
-  private async handle(req: RpcRequest): Promise<{ bytes: Uint8Array; rights?: RightToSend[] } | null> {
-    const { sys, stats } = this;
+  private handle(req: RpcRequest): Answer | null | Promise<Answer | null> {
+    const { sys, stats, history } = this;
     stats.received++;
+    // The common case (RPC 2, AUTH_NONE) read by hand; anything else through the XDR description.
+    const fast = callHead(req.bytes);
+    if (fast) return this.execute(fast.xid, fast.prog, fast.vers, fast.proc, req, fast.offset, null, null);
     let head;
     try {
       head = decodeMessage(req.bytes);
@@ -168,116 +184,157 @@ export class RpcServer {
     }
     const xid = msg.xid;
     const call = msg.body.value;
-    const answer = (o: ReplyOutcome, rights?: RightToSend[]) => {
-      const bytes = encodeReply(xid, o);
-      stats.answers[o.stat] = (stats.answers[o.stat] ?? 0) + 1;
-      return { bytes, ...(rights && rights.length ? { rights } : {}) };
-    };
-    if (call.rpcvers !== RPC_VERS) return answer({ stat: 'RPC_MISMATCH', low: RPC_VERS, high: RPC_VERS });
+    if (call.rpcvers !== RPC_VERS) return this.answer(xid, { stat: 'RPC_MISMATCH', low: RPC_VERS, high: RPC_VERS });
     let cred: AuthsysParms | null = null;
     if (call.cred.flavor === AUTH_SYS) {
       try {
         cred = decode(authsysParms, call.cred.body);
       } catch {
-        return answer({ stat: 'AUTH_ERROR', why: 'AUTH_BADCRED' });
+        return this.answer(xid, { stat: 'AUTH_ERROR', why: 'AUTH_BADCRED' });
       }
-    } else if (call.cred.flavor !== AUTH_NONE) return answer({ stat: 'AUTH_ERROR', why: 'AUTH_REJECTEDCRED' });
-    const client = cred ? `${cred.machinename}/${cred.stamp}/${cred.uid}` : null;
-    const say = (text: string) => {
-      if (this.opts.log) sys.log(`xid ${hexId(xid)} ${text}`);
-    };
+    } else if (call.cred.flavor !== AUTH_NONE) return this.answer(xid, { stat: 'AUTH_ERROR', why: 'AUTH_REJECTEDCRED' });
+    const client = cred && history ? `${cred.machinename}/${cred.stamp}/${cred.uid}` : null;
 
     if (call.prog === RPC_ACK_PROG && call.proc === RPC_ACK_PROC) {
       stats.dropped++;
-      if (client && this.history) {
+      if (client) {
         try {
           const acked = decode(xdr.unsigned, req.bytes.subarray(offset));
-          const dropped = this.history.ack(client, acked, sys.now());
-          say(`ack of ${hexId(acked)}${dropped ? ': history entry dropped' : ''}`);
+          const dropped = history!.ack(client, acked, sys.now());
+          if (this.opts.log) this.say(xid, `ack of ${hexId(acked)}${dropped ? ': history entry dropped' : ''}`);
         } catch {
           /* a malformed ack acknowledges nothing */
         }
       }
       return null;
     }
-    if (client && this.history) {
-      const seen = this.history.check(client, xid, sys.now());
+    if (client) {
+      const seen = history!.check(client, xid, sys.now());
       if (seen.kind === 'replay') {
-        say(`duplicate: answered from the history (reply made at t=${seen.at}), not executed`);
+        if (this.opts.log) this.say(xid, `duplicate: answered from the history (reply made at t=${seen.at}), not executed`);
         stats.answers.replayed = (stats.answers.replayed ?? 0) + 1;
         return { bytes: seen.reply };
       }
       if (seen.kind === 'acked') {
-        say('duplicate of an acknowledged call: dropped');
+        if (this.opts.log) this.say(xid, 'duplicate of an acknowledged call: dropped');
         return null;
       }
     }
-    const out = await this.dispatch(call.prog, call.vers, call.proc, req, offset, { xid, cred, say });
-    let reply;
+    return this.execute(xid, call.prog, call.vers, call.proc, req, offset, cred, client);
+  }
+
+  /** Runs a call that is new (or from an anonymous client), answers it, and keeps the answer in the history for a named client. */
+  private execute(xid: number, prog: number, vers: number, proc: number, req: RpcRequest, offset: number, cred: AuthsysParms | null, client: string | null): Answer | Promise<Answer> {
+    const out = this.dispatch(xid, prog, vers, proc, req, offset, cred);
+    return out instanceof Promise ? out.then((o) => this.finish(xid, o, client)) : this.finish(xid, out, client);
+  }
+
+  /** Encodes the outcome (SYSTEM_ERR when the result does not fit its type) and remembers it for a named client. */
+  private finish(xid: number, out: ReplyOutcome, client: string | null): Answer {
+    let reply: Answer;
     try {
-      reply = answer(out.outcome, out.rights);
+      reply = this.answer(xid, out, this.rights);
     } catch (e) {
-      say(`SYSTEM_ERR: the result does not fit its type: ${(e as Error).message}`);
-      reply = answer({ stat: 'SYSTEM_ERR' });
+      if (this.opts.log) this.say(xid, `SYSTEM_ERR: the result does not fit its type: ${(e as Error).message}`);
+      reply = this.answer(xid, { stat: 'SYSTEM_ERR' });
     }
-    if (client && this.history) this.history.remember(client, xid, reply.bytes, sys.now());
+    if (client) this.history!.remember(client, xid, reply.bytes, this.sys.now());
     return reply;
   }
 
+  /** Rights the running procedure attached to its result. */
+  private rights: RightToSend[] | undefined = undefined;
+
   /** Finds the procedure, decodes the arguments, runs it: the outcome to answer. */
-  private async dispatch(
-    prog: number,
-    vers: number,
-    proc: number,
-    req: RpcRequest,
-    offset: number,
-    c: { xid: number; cred: AuthsysParms | null; say: (t: string) => void },
-  ): Promise<{ outcome: ReplyOutcome; rights?: RightToSend[] }> {
+  private dispatch(xid: number, prog: number, vers: number, proc: number, req: RpcRequest, offset: number, cred: AuthsysParms | null): ReplyOutcome | Promise<ReplyOutcome> {
+    this.rights = undefined;
     const versions = this.byProg.get(prog);
     if (!versions) {
-      c.say(`PROG_UNAVAIL: program ${prog} is not served here`);
-      return { outcome: { stat: 'PROG_UNAVAIL' } };
+      if (this.opts.log) this.say(xid, `PROG_UNAVAIL: program ${prog} is not served here`);
+      return { stat: 'PROG_UNAVAIL' };
     }
     const service = versions.get(vers);
     if (!service) {
       const served = [...versions.keys()];
       const [low, high] = [Math.min(...served), Math.max(...served)];
-      c.say(`PROG_MISMATCH: version ${vers} asked, ${low}..${high} served`);
-      return { outcome: { stat: 'PROG_MISMATCH', low, high } };
+      if (this.opts.log) this.say(xid, `PROG_MISMATCH: version ${vers} asked, ${low}..${high} served`);
+      return { stat: 'PROG_MISMATCH', low, high };
     }
     const { program } = service;
-    if (proc === 0) return { outcome: { stat: 'SUCCESS', type: xdr.void, result: undefined } };
+    if (proc === 0) return { stat: 'SUCCESS', type: xdr.void, result: undefined };
     const name = program.byNumber.get(proc);
     if (name === undefined) {
-      c.say(`PROC_UNAVAIL: ${program.name} has no procedure ${proc}`);
-      return { outcome: { stat: 'PROC_UNAVAIL' } };
+      if (this.opts.log) this.say(xid, `PROC_UNAVAIL: ${program.name} has no procedure ${proc}`);
+      return { stat: 'PROC_UNAVAIL' };
     }
     const def = program.procedures[name]!;
     let args: unknown;
     try {
-      const r = decodePartial(def.args, req.bytes, offset, { name: 'args' });
+      const r = decodePartial(def.args, req.bytes, offset, ARGS);
       if (r.offset !== req.bytes.length) throw new XdrError(`${req.bytes.length - r.offset} trailing bytes after the arguments`);
       args = r.value;
     } catch (e) {
-      c.say(`GARBAGE_ARGS: ${program.name}.${name}: ${(e as Error).message}`);
-      return { outcome: { stat: 'GARBAGE_ARGS' } };
+      if (this.opts.log) this.say(xid, `GARBAGE_ARGS: ${program.name}.${name}: ${(e as Error).message}`);
+      return { stat: 'GARBAGE_ARGS' };
     }
     if (this.opts.showBytes) {
       const order = this.opts.byteOrder ?? 'little';
       const wire = req.bytes.subarray(offset);
       this.sys.log(`${program.name} ${name} args: XDR ${hex(wire)} → host (${order}-endian) ${hex(nativeBytes(def.args, args as never, order))}`);
     }
-    let rights: RightToSend[] = [];
-    const ctx: RpcContext = { sys: this.sys, xid: c.xid, cred: c.cred, sender: req.sender, rights: req.rights, attach: (r) => void (rights = r) };
     this.stats.executed[name] = (this.stats.executed[name] ?? 0) + 1;
+    let result: unknown;
     try {
-      const result = await service.handlers[name]!(args, ctx);
-      c.say(`${program.name}.${name} executed`);
-      return { outcome: { stat: 'SUCCESS', type: def.result, result }, rights };
+      result = service.handlers[name]!(args, new Context(this, xid, cred, req));
     } catch (e) {
-      c.say(`SYSTEM_ERR: ${program.name}.${name}: ${(e as Error).message}`);
-      return { outcome: { stat: 'SYSTEM_ERR' } };
+      return this.failed(xid, program, name, e);
     }
+    // A procedure that returns a promise is awaited; one that returns a value answers at once.
+    if (result instanceof Promise) return result.then((r) => this.done(xid, program, name, r), (e) => this.failed(xid, program, name, e));
+    return this.done(xid, program, name, result);
+  }
+
+  private done(xid: number, program: RpcProgram, name: string, result: unknown): ReplyOutcome {
+    if (this.opts.log) this.say(xid, `${program.name}.${name} executed`);
+    return { stat: 'SUCCESS', type: program.procedures[name]!.result, result };
+  }
+
+  private failed(xid: number, program: RpcProgram, name: string, e: unknown): ReplyOutcome {
+    if (this.opts.log) this.say(xid, `SYSTEM_ERR: ${program.name}.${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return { stat: 'SYSTEM_ERR' };
+  }
+
+  /** Called by a procedure's context. */
+  attach(rights: RightToSend[]): void {
+    this.rights = rights;
+  }
+}
+
+/** An answer's bytes and the rights beside them. */
+interface Answer {
+  bytes: Uint8Array;
+  rights?: RightToSend[];
+}
+
+const ARGS = Object.freeze({ name: 'args' });
+
+/** What a procedure gets as `ctx` (one small object per call, no closures). */
+class Context implements RpcContext {
+  readonly sys: Sys;
+  readonly sender: number;
+  readonly rights: readonly ReceivedRight[];
+  constructor(
+    private readonly server: RpcServer,
+    readonly xid: number,
+    readonly cred: AuthsysParms | null,
+    req: RpcRequest,
+  ) {
+    this.sys = server.sys;
+    this.sender = req.sender;
+    this.rights = req.rights;
+  }
+  attach(rights: RightToSend[]): void {
+    this.server.attach(rights);
   }
 }
 

@@ -15,7 +15,7 @@
  * call can be answered more than once.
  */
 import { MACH_RCV_TIMED_OUT, MACH_SEND_INVALID_DEST } from '../../ports/codes.ts';
-import type { InMessage, ReceivedRight, RightToSend } from '../../ports/message.ts';
+import type { InMessage, OutMessage, ReceivedRight, RightToSend } from '../../ports/message.ts';
 import type { Sys } from '../../syscalls/sys.ts';
 
 /** msgh_id of an RPC message carried over Mach ports (RFC 5531's number); replies are this + 100. */
@@ -71,7 +71,12 @@ export interface RpcServerTransport {
   drop(to: RpcRequest): Promise<void>;
 }
 
+/** What msg_receive resolves to. */
+type ReceiveResult = Awaited<ReturnType<Sys['msg_receive']>>;
+
 const isRcvCode = (code: number): boolean => (code & 0x4000) !== 0;
+/** Replies never wait for room in a client's queue. */
+const RETURN = Object.freeze({ policy: 'return' as const });
 
 /**
  * A client transport over Mach ports to the server port `server` (a send
@@ -107,9 +112,10 @@ export function machTransport(sys: Sys, server: number, opts: { replyPort?: numb
   return {
     kind: 'mach',
     async exchange(out, timeout) {
-      const rcv = await replyPort();
+      const rcv = port !== 0 ? port : await replyPort();
       if (rcv === 0) return { kind: 'cant-recv', code: MACH_SEND_INVALID_DEST };
-      const msg = { id: RPC_MSG_ID, body: out.bytes, reply: rcv, replyDisposition: 'make-send' as const, ...(out.rights ? { rights: out.rights } : {}) };
+      const msg: OutMessage = { id: RPC_MSG_ID, body: out.bytes, reply: rcv, replyDisposition: 'make-send' };
+      if (out.rights) msg.rights = out.rights;
       return arrival(await sys.msg_send_receive(server, msg, rcv, { rcvTimeout: timeout }));
     },
     async receive(timeout) {
@@ -125,19 +131,15 @@ export function machTransport(sys: Sys, server: number, opts: { replyPort?: numb
   };
 }
 
-/** The Mach return address of a request: the reply right's name and kind. */
-interface MachFrom {
-  reply: number;
-  right: InMessage['replyRight'];
-}
-
 /**
  * A server transport over Mach ports: calls arrive on `port` (a receive
  * right, or a port set the server receives on). A message that is not an
  * RPC call (another id, a kernel notification) goes to `other`, if given,
  * and is otherwise dropped; either way the server keeps receiving. A reply
  * moves the request's send right (so rights do not pile up in the server's
- * space); a request without a reply right is answered by no one.
+ * space) and never waits: a client whose queue is full loses the reply, as
+ * a datagram would be lost. A request without a reply right is answered by
+ * no one.
  *
  * @example
  * const t = machServerTransport(sys, service);
@@ -145,60 +147,58 @@ interface MachFrom {
  * while (req) req = await t.replyAndReceive(req, { bytes: answer(req.bytes) });
  */
 export function machServerTransport(sys: Sys, port: number, other?: (msg: InMessage) => Promise<void> | void): RpcServerTransport {
-  const toRequest = async (r: Awaited<ReturnType<Sys['msg_receive']>>): Promise<RpcRequest | null | undefined> => {
+  /** The request in a received message; undefined for something else (handled here), null when the port is gone. */
+  const toRequest = (r: ReceiveResult): RpcRequest | null | undefined => {
     if (!r.ok) return r.code === MACH_RCV_TIMED_OUT ? undefined : null;
     const m = r.msg;
-    if (m.id !== RPC_MSG_ID || m.notification !== null || !(m.body instanceof Uint8Array)) {
-      if (other) await other(m);
-      else if (m.reply !== 0 && m.replyRight !== 'dead') await sys.port_deallocate(m.reply);
-      return undefined;
-    }
-    return { bytes: m.body, rights: m.rights, sender: m.sender, from: { reply: m.reply, right: m.replyRight } satisfies MachFrom };
+    if (m.id !== RPC_MSG_ID || m.notification !== null || !(m.body instanceof Uint8Array)) return undefined;
+    // `from` is the message itself: its reply right is the return address.
+    return { bytes: m.body, rights: m.rights, sender: m.sender, from: m };
   };
-  const next = async (first: Awaited<ReturnType<Sys['msg_receive']>> | null): Promise<RpcRequest | null> => {
+  const skip = async (r: ReceiveResult): Promise<void> => {
+    if (!r.ok) return;
+    if (other) await other(r.msg);
+    else if (r.msg.reply !== 0 && r.msg.replyRight !== 'dead') await sys.port_deallocate(r.msg.reply);
+  };
+  const next = async (first: ReceiveResult | null): Promise<RpcRequest | null> => {
     let r = first ?? (await sys.msg_receive(port));
     for (;;) {
-      const req = await toRequest(r);
+      const req = toRequest(r);
       if (req !== undefined) return req;
+      await skip(r);
       r = await sys.msg_receive(port);
     }
   };
-  const message = (to: RpcRequest, out: RpcPacket) => {
-    const from = to.from as MachFrom;
-    return {
-      dest: from.reply,
-      msg: {
-        id: RPC_MSG_ID + 100,
-        body: out.bytes,
-        ...(from.right === 'send' ? { destDisposition: 'move-send' as const } : {}),
-        ...(out.rights ? { rights: out.rights } : {}),
-      },
-    };
+  const message = (from: InMessage, out: RpcPacket): OutMessage => {
+    const msg: OutMessage = { id: RPC_MSG_ID + 100, body: out.bytes };
+    if (from.replyRight === 'send') msg.destDisposition = 'move-send';
+    if (out.rights) msg.rights = out.rights;
+    return msg;
   };
   return {
     kind: 'mach',
     receive: () => next(null),
     async replyAndReceive(to, out) {
-      const { dest, msg } = message(to, out);
-      if (dest === 0) return next(null);
-      const r = await sys.msg_send_receive(dest, msg, port);
-      // A failed send (the client is gone) ends the trap before its receive.
+      const from = to.from as InMessage;
+      if (from.reply === 0) return next(null);
+      const r = await sys.msg_send_receive(from.reply, message(from, out), port, RETURN);
+      // A failed send (the client is gone, or its queue is full) ends the trap before its receive.
       if (!r.ok && !isRcvCode(r.code)) {
-        await sys.port_deallocate(dest);
+        await sys.port_deallocate(from.reply);
         return next(null);
       }
       return next(r);
     },
     async reply(to, out) {
-      const { dest, msg } = message(to, out);
-      if (dest === 0) return MACH_SEND_INVALID_DEST;
-      const code = await sys.msg_send(dest, msg);
-      if (code !== 0) await sys.port_deallocate(dest);
+      const from = to.from as InMessage;
+      if (from.reply === 0) return MACH_SEND_INVALID_DEST;
+      const code = await sys.msg_send(from.reply, message(from, out), RETURN);
+      if (code !== 0) await sys.port_deallocate(from.reply);
       return code;
     },
     async drop(to) {
-      const from = to.from as MachFrom;
-      if (from.reply !== 0 && from.right !== 'dead') await sys.port_deallocate(from.reply);
+      const from = to.from as InMessage;
+      if (from.reply !== 0 && from.replyRight !== 'dead') await sys.port_deallocate(from.reply);
     },
   };
 }
