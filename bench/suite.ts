@@ -11,6 +11,7 @@ import pingPongMachineEvents from './pingpong-machine-events.ts';
 import pingPongMachineSendReceive from './pingpong-machine-sendrecv.ts';
 import pipe from './pipe.ts';
 import rpc from './rpc.ts';
+import rpcStubs from './rpc-stubs.ts';
 import scale from './scale.ts';
 import shm from './shm.ts';
 import stream from './stream.ts';
@@ -36,6 +37,7 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     ...scale(ctx), // 8
     trace(ctx), // 9
     xdrBench(ctx), // RPC: XDR vs JSON
+    rpcStubs(ctx), // 12: ONC RPC through the stubs vs raw msg_rpc
     ...direct(ctx), // 10: the direct model beside Mach's
     messageChannel(ctx), // 11
     ...fastPath(ctx), // the fast path, on vs off (1, 4, 8)
