@@ -2,14 +2,26 @@ import { audit, type Kernel, type RunReport, type Sys, type Task } from '../../i
 
 /**
  * The invariants the fuzz runner checks, each problem a line that starts with
- * its class (`audit:`, `fifo:`, `state:`, `cpu:`, `report:`, `error:`, `bug:`):
- * the shrinker keeps a smaller workload only when it fails in the same class.
+ * its class (`audit:`, `fifo:`, `state:`, `cpu:`, `report:`, `error:`, `bug:`).
  */
 export type ProblemClass = 'audit' | 'fifo' | 'state' | 'cpu' | 'report' | 'error' | 'bug';
 
 /** The class of a problem line (its prefix). */
 export function classOf(problem: string): ProblemClass {
   return problem.slice(0, problem.indexOf(':')) as ProblemClass;
+}
+
+const AUDIT_KINDS = ['messages not conserved', 'sorights', 'srights', 'negative', 'receive right'] as const;
+
+/**
+ * What kind of failure a problem is, finer than its class for the audit's
+ * (`audit/srights`, `audit/sorights`, `audit/messages not conserved`, …): the
+ * shrinker keeps a smaller workload only when its first problem is of the same kind.
+ */
+export function kindOf(problem: string): string {
+  const cls = classOf(problem);
+  if (cls !== 'audit') return cls;
+  return `audit/${AUDIT_KINDS.find((k) => problem.includes(k)) ?? 'other'}`;
 }
 
 /** Marks a body so the receiver can check per-sender FIFO: `fz` the sender's pid, `n` its count. */

@@ -1,4 +1,5 @@
-import { classOf } from './invariants.ts';
+import { kindOf } from './invariants.ts';
+import { knownBug } from './known.ts';
 import { runWorkload, type Outcome } from './world.ts';
 import { sizeOf, type Step, type Workload } from './workload.ts';
 
@@ -167,7 +168,8 @@ function* candidates(w: Workload): Generator<Workload> {
 
 /**
  * Contract: given a workload that fails (`failing` is its outcome), returns a
- * workload that fails in the same class of invariant (`audit`, `fifo`, …) and
+ * workload that fails the same way (the same kind of first problem — `audit/srights`,
+ * `fifo`, … — and the same known bug, or none: see `kindOf`, `knownBug`) and
  * is no bigger — usually much smaller: a greedy delta debugging over the plain
  * data (remove tasks, faults, chunks of steps; inline nested lists; simplify
  * fields), keeping each candidate that still fails, until no candidate does or
@@ -184,7 +186,9 @@ export async function shrink(w: Workload, failing: Outcome, options: ShrinkOptio
   const maxRuns = options.maxRuns ?? 2000;
   const deadline = performance.now() + (options.maxMs ?? 60_000);
   const started = performance.now();
-  const cls = classOf(failing.problems[0]!);
+  // The same kind of failure, and the same known bug (or none): a smaller workload must not drift to another bug.
+  const signature = (o: Outcome): string => `${kindOf(o.problems[0]!)} ${knownBug(o.problems) ?? ''}`;
+  const want = signature(failing);
   let best = w;
   let outcome = failing;
   let runs = 0;
@@ -199,7 +203,7 @@ export async function shrink(w: Workload, failing: Outcome, options: ShrinkOptio
       if (weight(c) > weight(best)) continue;
       runs++;
       const o = await run(c);
-      if (!o.ok && classOf(o.problems[0]!) === cls) {
+      if (!o.ok && signature(o) === want) {
         best = c;
         outcome = o;
         kept++;
