@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { boot } from '../index.ts';
+import { FifoBook, stateProblems } from '../testing/fuzz/invariants.ts';
 import { knownBug } from '../testing/fuzz/known.ts';
 import { shrink } from '../testing/fuzz/shrink.ts';
 import { shardSeeds, sweep } from '../testing/fuzz/sweep.ts';
@@ -57,6 +59,44 @@ describe('fuzz runner', () => {
     expect(halves[0]!.seeds + halves[1]!.seeds).toBe(300);
     expect(halves[0]!.failures.length + halves[1]!.failures.length).toBe(r.failures.length);
   }, 60_000);
+
+  it('the checks bite: messages out of order or twice, a task running and waiting, a task on two CPUs', async () => {
+    const book = new FifoBook();
+    book.received(5, 1, 0, 2, book.mark(2)); // message 0 of pid 2, seqno 0
+    const one = book.mark(2);
+    const two = book.mark(2);
+    book.received(5, 1, 2, 2, one); // message 1 left the queue after…
+    book.received(5, 1, 1, 2, two); // …message 2
+    book.received(5, 1, 3, 2, two);
+    book.received(6, 1, 0, 3, book.mark(2));
+    expect(book.problems).toEqual([
+      'fifo: port 5 dequeued message 2 of pid 2 after its message 1 (seqnos 1, 2)',
+      'fifo: message 2 of pid 2 delivered twice (now on port 5)',
+      'fifo: message 3 of pid 2 arrived on port 6 naming pid 3 as its sender',
+    ]);
+
+    const k = boot({ seed: 1, sched: { cpus: 2 } });
+    const seen: string[][] = [];
+    k.spawn('a', async (sys) => {
+      const me = k.tasks.get(sys.pid)!;
+      seen.push(stateProblems(k, sys.pid));
+      me.wait = { kind: 'receive', what: () => 'receive on port 9', cancel: () => {}, since: 0 };
+      // Tampered for a moment (a is on cpu 0): it also waits, and cpu 1 says it runs a.
+      const cpu1 = k.core.cpu.cpus[1]!;
+      const other = cpu1.task;
+      cpu1.task = me;
+      seen.push(stateProblems(k, sys.pid));
+      cpu1.task = other;
+      me.wait = null;
+    });
+    await k.run();
+    expect(seen[0]).toEqual([]);
+    expect(seen[1]).toEqual([
+      'cpu: a(1) is on cpu 0 and cpu 1',
+      'state: a(1) is running and waiting (receive on port 9)',
+      'state: a(1) runs on cpu 1 but its PCB says 0',
+    ]);
+  });
 
   it('a known kernel bug is recognised by its problems, and only when all of them match', () => {
     const leak = 'audit: port 7 (t0.notify): sorights 1 but 0 send-once rights exist [after loss fault]';

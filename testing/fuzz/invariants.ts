@@ -67,7 +67,7 @@ export class FifoBook {
     const key = `${portId}/${space}/${body.fz}`;
     const list = this.seenBy.get(key) ?? [];
     for (const [q, n] of list) {
-      if ((q < seqno) !== (n < body.n)) {
+      if (n !== body.n && (q < seqno) !== (n < body.n)) {
         this.problems.push(`fifo: port ${portId} dequeued message ${q < seqno ? n : body.n} of pid ${body.fz} after its message ${q < seqno ? body.n : n} (seqnos ${Math.min(q, seqno)}, ${Math.max(q, seqno)})`);
         break;
       }
