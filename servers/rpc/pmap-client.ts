@@ -37,19 +37,20 @@ export async function pmapConnect(sys: Sys, opts: { wait?: boolean } = {}): Prom
 
 /**
  * Registers `program` (its number and version) with the matchmaker as served
- * on `port` (a receive right of the caller's: a send right made from it goes
- * with the SET). Resolves to `{ ok: true }`, or a failure: the matchmaker is
+ * on `port`: a receive right of the caller's (a send right made from it goes
+ * with the SET), or with `disposition: 'copy-send'` a send right it holds
+ * (an address it advertises, such as a link's front). Resolves to `{ ok: true }`, or a failure: the matchmaker is
  * unreachable (its call's failure), or RPC_PMAPFAILURE: SET answered false
  * (this program and version are registered already).
  *
  * @example
  * await registerProgram(sys, BANK, service); // then rpcConnect(sys, BANK) finds it
  */
-export async function registerProgram(sys: Sys, program: RpcProgram, port: number): Promise<{ ok: true } | PmapFailure> {
+export async function registerProgram(sys: Sys, program: RpcProgram, port: number, disposition: 'make-send' | 'copy-send' = 'make-send'): Promise<{ ok: true } | PmapFailure> {
   const pm = await pmapConnect(sys);
   if (!pm.ok) return pm;
   const map: Mapping = { prog: program.program, vers: program.version, prot: IPPROTO_MACH, port: 0 };
-  const r = await pm.client.set(map, { rights: [{ name: port, disposition: 'make-send' }] });
+  const r = await pm.client.set(map, { rights: [{ name: port, disposition }] });
   await pm.client.$close();
   if (!r.ok) return { ok: false, stat: r.stat, detail: r.detail };
   if (!r.value) return { ok: false, stat: 'RPC_PMAPFAILURE', detail: `${program.name} version ${program.version} is already registered` };

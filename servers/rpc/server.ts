@@ -65,6 +65,12 @@ export interface RpcServerOptions {
   transport?: RpcServerTransport;
   /** Register every program with the matchmaker (default true; it waits for `portmap`). */
   register?: boolean;
+  /**
+   * A send right to register instead of the served port: the address clients
+   * should use, such as the front of a link or forwarder the server sits
+   * behind (as a server behind NAT advertises its public address).
+   */
+  advertise?: number;
   /** Keep a history of named clients' calls (default true); `false` runs every copy (naive). */
   history?: boolean;
   /** Life of a history entry, ms (default 1000). */
@@ -134,7 +140,7 @@ export class RpcServer {
       transport = machServerTransport(sys, this.port);
       if (opts.register !== false) {
         for (const s of this.services) {
-          const r = await registerProgram(sys, s.program, this.port);
+          const r = await registerProgram(sys, s.program, opts.advertise ?? this.port, opts.advertise ? 'copy-send' : 'make-send');
           if (!r.ok) {
             sys.log(`${s.program.name}: registration with the matchmaker failed: ${r.detail}`);
             return 1;
@@ -211,7 +217,7 @@ export class RpcServer {
     if (client) {
       const seen = history!.check(client, xid, sys.now());
       if (seen.kind === 'replay') {
-        if (this.opts.log) this.say(xid, `duplicate: answered from the history (reply made at t=${seen.at}), not executed`);
+        if (this.opts.log) this.say(xid, `duplicate: reply of t=${seen.at} replayed from the history`);
         stats.answers.replayed = (stats.answers.replayed ?? 0) + 1;
         return { bytes: seen.reply };
       }
