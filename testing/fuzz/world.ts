@@ -55,29 +55,48 @@ export async function runWorkload(w: Workload, options: RunWorkloadOptions = {})
     process: { init: true, cascade: w.cascade },
   });
   const fifo = new FifoBook();
-  const problems: string[] = [];
-  let failedAt = -1;
-  const n = w.tasks.length;
-
-  const fail = (where: string, list: string[]): void => {
-    if (list.length === 0) return;
-    if (failedAt < 0) failedAt = k.trace.total;
-    for (const p of list) if (problems.length < 8) problems.push(`${p} [after ${where}]`);
-  };
+  const verdict = new Verdict(k);
   const programs = new Programs({
     kernel: k,
     fifo,
-    services: n,
-    failed: () => failedAt >= 0,
+    services: w.tasks.length,
+    failed: () => verdict.failed,
     check: (sys, where) => {
-      if (failedAt >= 0) return false;
-      fail(where, [...stateProblems(k, sys.pid), ...bookProblems(k), ...fifo.problems]);
-      return failedAt < 0;
+      if (verdict.failed) return false;
+      verdict.fail(where, [...stateProblems(k, sys.pid), ...bookProblems(k), ...fifo.problems]);
+      return !verdict.failed;
     },
   });
+  try {
+    build(k, w, programs);
+  } catch (err) {
+    verdict.fail('setup', [`error: setting the world up threw: ${(err as Error).message}`]);
+  }
+  return finish(k, options, programs, fifo, verdict);
+}
 
-  // --- the world ---------------------------------------------------------------------
+/** The problems found in a run (the first 8), and where in the trace the first one was seen. */
+class Verdict {
+  readonly problems: string[] = [];
+  /** The trace's record count when the first problem was seen (-1: none yet). */
+  at = -1;
 
+  constructor(private readonly k: Kernel<Sys>) {}
+
+  get failed(): boolean {
+    return this.at >= 0;
+  }
+
+  fail(where: string, list: readonly string[]): void {
+    if (list.length === 0) return;
+    if (this.at < 0) this.at = this.k.trace.total;
+    for (const p of list) if (this.problems.length < 8) this.problems.push(`${p} [after ${where}]`);
+  }
+}
+
+/** Makes the world: each task's service port, its program (with the faults it injects into itself), the monkey that kills. */
+function build(k: Kernel<Sys>, w: Workload, programs: Programs): void {
+  const n = w.tasks.length;
   const ports = w.tasks.map((t, i) => k.port(`s${i}`, t.qlimit === null ? { qlimit: Infinity } : { qlimit: t.qlimit }));
   w.tasks.forEach((spec, i) => {
     const faults = w.faults.filter((f) => f.task === i);
@@ -117,22 +136,24 @@ export async function runWorkload(w: Workload, options: RunWorkloadOptions = {})
       { daemon: true },
     );
   }
+}
 
-  // --- the run -----------------------------------------------------------------------
-
+/** Runs the world to its report, checks the end, and sums the outcome up. */
+async function finish(k: Kernel<Sys>, options: RunWorkloadOptions, programs: Programs, fifo: FifoBook, verdict: Verdict): Promise<Outcome> {
+  const tail = options.traceTail ?? 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const report = await Promise.race([
     k.run({ until: options.until ?? 10_000, spinLimit: 20_000, outsideGrace: 2_000, progress: false }),
     new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.wallLimit ?? 20_000))),
   ]).catch((err: Error) => {
-    fail('run', [`report: run() rejected: ${err.message}`]);
+    verdict.fail('run', [`report: run() rejected: ${err.message}`]);
     return null;
   });
   clearTimeout(timer);
   if (report) {
     const end = [...bookProblems(k), ...fifo.problems, ...reportProblems(k, report, CRASH)];
-    fail('the end', end);
-  } else if (problems.length === 0) fail('the end', [`report: no report after ${options.wallLimit ?? 20_000} ms of wall-clock time`]);
+    verdict.fail('the end', end);
+  } else if (!verdict.failed) verdict.fail('the end', [`report: no report after ${options.wallLimit ?? 20_000} ms of wall-clock time`]);
 
   const c = k.trace.counters;
   let killed = 0;
@@ -143,14 +164,14 @@ export async function runWorkload(w: Workload, options: RunWorkloadOptions = {})
   }
   let trace: string[] = [];
   if (tail > 0) {
-    const upTo = failedAt >= 0 ? failedAt : Infinity;
+    const upTo = verdict.failed ? verdict.at : Infinity;
     // One line per system call and per user message: the kernel's own sends and receives of requests and replies are left out.
     const story = k.trace.records.filter((r) => r.seq < upTo && !((r.kind === 'send' || r.kind === 'receive') && (r.pid === 0 || r.peer === 0) && r.op === undefined));
     trace = traceLines(story, TRACE_KINDS).slice(-tail);
   }
   return {
-    ok: problems.length === 0,
-    problems,
+    ok: !verdict.failed,
+    problems: verdict.problems,
     status: report?.status ?? 'none',
     steps: programs.steps,
     time: k.now(),
