@@ -86,6 +86,7 @@ export class Programs {
     }
     return p.mine;
   }
+
   /** Target `to`: a service s<j> (a right to it, looked up if needed), or a right received (taken modulo what exists). */
   private async target(sys: Sys, p: Proc, to: number): Promise<Target | null> {
     const n = this.env.services;
@@ -100,12 +101,14 @@ export class Programs {
     }
     return { name, once: false, service: i };
   }
+
   /** Drops a target that died (or is to be forgotten): out of the books, and its name deallocated. */
   private async forgetTarget(sys: Sys, p: Proc, t: Target): Promise<void> {
     if (t.service >= 0 && t.service !== p.service) p.peers.delete(t.service);
     else if (t.service < 0) p.got = p.got.filter((g) => g.name !== t.name);
     if (t.name !== p.mine) await sys.port_deallocate(t.name);
   }
+
   /** The right a send step carries (none when the process has nothing to give). */
   private async carry(sys: Sys, p: Proc, what: Step & { op: 'send' }, to: number): Promise<RightToSend[]> {
     switch (what.carry) {
@@ -144,6 +147,7 @@ export class Programs {
         return [];
     }
   }
+
   /** What to do with a message received: keep its rights, drop them, or answer its reply right. */
   private async afterReceive(sys: Sys, p: Proc, how: 'keep' | 'drop' | 'reply', msg: InMessage): Promise<void> {
     if (msg.reply) {
@@ -160,6 +164,7 @@ export class Programs {
     while (p.got.length > KEEP) await sys.port_deallocate(p.got.shift()!.name);
   }
 
+  /** One step as system calls (see `Step` in workload.ts for what each does). */
   private async runStep(sys: Sys, p: Proc, s: Step): Promise<void> {
     switch (s.op) {
       case 'send': {
