@@ -70,10 +70,13 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const shard = o.shard ?? { index: 1, of: 1 };
   const total = shardSeeds(o.from, o.count, shard);
   const per = (o.batchSize ?? 25) * shard.of;
-  const batches: Batch[] = [];
-  for (let s = o.from; s < o.from + o.count; s += per) {
-    batches.push({ start: s, end: Math.min(s + per, o.from + o.count), shard: shard.index - 1, shards: shard.of, faults: [...o.faults] });
-  }
+  // Batches are made as they are handed out: a sweep of 10^8 seeds holds a few at a time.
+  const batches = Math.ceil(o.count / per);
+  const faults = [...o.faults];
+  const batch = (i: number): Batch => {
+    const start = o.from + i * per;
+    return { start, end: Math.min(start + per, o.from + o.count), shard: shard.index - 1, shards: shard.of, faults };
+  };
   const started = performance.now();
   const tally = emptyTally();
   let stopped = false;
@@ -92,28 +95,25 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   };
 
   if (o.workers <= 0) {
-    for (const b of batches) {
-      if (stopped) break;
-      consume(await runBatch(b));
-    }
+    for (let i = 0; i < batches && !stopped; i++) consume(await runBatch(batch(i)));
   } else {
     const pool = new Tinypool({ filename: new URL('./worker.mjs', import.meta.url).href, execArgv: [], minThreads: o.workers, maxThreads: o.workers, isolateWorkers: false });
     try {
       // Keep a few batches in flight per worker; consume results in order.
-      const results: (Tally | undefined)[] = [];
+      const results = new Map<number, Tally>();
       let next = 0;
       let consumed = 0;
       await new Promise<void>((resolve, reject) => {
         const pump = (): void => {
-          while (consumed < batches.length && results[consumed]) {
-            consume(results[consumed]!);
-            results[consumed++] = undefined;
+          for (let t = results.get(consumed); t; t = results.get(consumed)) {
+            results.delete(consumed++);
+            consume(t);
           }
-          if (stopped || consumed === batches.length) return resolve();
-          while (next < batches.length && next - consumed < o.workers * 3) {
+          if (stopped || consumed === batches) return resolve();
+          while (next < batches && next - consumed < o.workers * 3) {
             const i = next++;
-            (pool.run(batches[i]) as Promise<Tally>).then((t) => {
-              results[i] = t;
+            (pool.run(batch(i)) as Promise<Tally>).then((t) => {
+              results.set(i, t);
               pump();
             }, reject);
           }
