@@ -20,17 +20,22 @@ export { defineProgram, type ArgsOf, type CallOptions, type ProcedureDef, type P
 export {
   acceptStat,
   AUTH_NONE,
+  callEncoder,
+  callHead,
   AUTH_SYS,
   authsysParms,
   decodeMessage,
   encodeCall,
   encodeReply,
   hexId,
+  isReplyTo,
   opaqueAuth,
   peekXid,
   RPC_VERS,
   rpcMsg,
+  successOffset,
   type AcceptStat,
+  type CallHead,
   type CallHeader,
   type ReplyOutcome,
   type RpcMsg,
@@ -39,7 +44,7 @@ export { DEFAULT_HISTORY_TTL, DEFAULT_TIMEOUT, DEFAULT_TRIES, RPC_ACK_PROC, RPC_
 export { machServerTransport, machTransport, RPC_MSG_ID, type Arrival, type RpcIncoming, type RpcPacket, type RpcRequest, type RpcServerTransport, type RpcTransport } from './transport.ts';
 export { rpcClient, type ClientControls, type ClientStats, type RpcClient, type RpcClientOptions } from './client.ts';
 export { implement, rpcServer, RpcServer, type Handler, type Handlers, type RpcContext, type RpcServerOptions, type RpcService, type ServerStats } from './server.ts';
-export { History, type HistoryStats, type Seen } from './history.ts';
+export { after, History, type HistoryStats, type Seen } from './history.ts';
 export { FIRST_ASSIGNED_PORT, IPPROTO_MACH, IPPROTO_TCP, IPPROTO_UDP, listFrom, listOf, mapping, PMAP, PMAP_PORT, pmaplist, PORTMAP_NAME, type Mapping, type PmapEntry } from './portmap-defs.ts';
 export { pmapConnect, registerProgram, rpcConnect, type PmapClient, type PmapFailure, type RpcConnectOptions } from './pmap-client.ts';
 export { portmapDaemon, type PortmapOptions } from './matchmaker.ts';
