@@ -103,6 +103,8 @@ describe('fuzz runner', () => {
     expect(knownBug([leak])).toBe('dead-name-request-leak');
     expect(knownBug([leak, 'audit: port 6 (s1): srights 2 but 1 send rights exist'])).toBeNull();
     expect(knownBug([])).toBeNull();
+    expect(knownBug(['audit: 2 messages stranded on ports no space can reach (receive rights in transit in a cycle): port 5 (s0) 1 queued, port 6 (s1) 1 queued [after the end]'])).toBe('receive-right-cycle');
+    expect(knownBug(['audit: messages not conserved: sent 3 ≠ received 1 + queued 0 + destroyed 1 [after the end]'])).toBeNull();
   });
 
   it('finds the planted bug (XMACH_PLANTED_BUG=srights) within the CI budget, shrinks it small, and replays it', async () => {

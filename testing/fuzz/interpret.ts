@@ -42,6 +42,8 @@ export interface Env {
   /** Checks the invariants after a step; false once the run has failed (programs then stop). */
   check(sys: Sys, where: string): boolean;
   failed(): boolean;
+  /** The receive right under `name` in sys's space is about to travel in a message. */
+  moving(sys: Sys, name: number): void;
 }
 
 /** A send target: its name, whether it is a send-once right, and which service it is (-1: a right received). */
@@ -130,6 +132,7 @@ export class Programs {
         if (!p.mine || p.mine === to) return [];
         const name = p.mine;
         p.mine = 0;
+        this.env.moving(sys, name);
         return [{ name, disposition: 'move-receive' }];
       }
       case 'move-receive': {
@@ -137,6 +140,7 @@ export class Programs {
         const r = await sys.port_allocate('receive', `m${sys.pid}`);
         if (r.code !== KERN_SUCCESS) return [];
         await sys.msg_send(r.name!, { id: 3, body: this.env.fifo.mark(sys.pid) }, { policy: 'return' });
+        this.env.moving(sys, r.name!);
         return [{ name: r.name!, disposition: 'move-receive' }];
       }
       case 'handle': {

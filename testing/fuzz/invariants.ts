@@ -11,7 +11,7 @@ export function classOf(problem: string): ProblemClass {
   return problem.slice(0, problem.indexOf(':')) as ProblemClass;
 }
 
-const AUDIT_KINDS = ['messages not conserved', 'sorights', 'srights', 'negative', 'receive right'] as const;
+const AUDIT_KINDS = ['messages not conserved', 'stranded', 'sorights', 'srights', 'negative', 'receive right'] as const;
 
 /**
  * What kind of failure a problem is, finer than its class for the audit's
@@ -116,13 +116,72 @@ export function stateProblems(kernel: Kernel<Sys>, executing: number): string[] 
   return problems;
 }
 
+/** A port object, as the kernel keeps it (its type, through the kernel's own). */
+export type PortObj = NonNullable<NonNullable<ReturnType<Kernel<Sys>['core']['kspace']['lookup']>>['port']>;
+type Msg = PortObj['queue'] extends Iterable<infer M> ? M : never;
+
+/** Every port reachable from seeds through queued messages (their destinations and the rights they carry) and blocked senders' messages. */
+function closure(seeds: Iterable<PortObj>): Set<PortObj> {
+  const seen = new Set<PortObj>();
+  const todo: PortObj[] = [];
+  const add = (p: PortObj | null | undefined): void => {
+    if (p && !seen.has(p)) {
+      seen.add(p);
+      todo.push(p);
+    }
+  };
+  const visit = (m: Msg): void => {
+    add(m.dest);
+    add(m.destRight?.port);
+    add(m.reply?.port);
+    for (const r of m.rights) add(r.port);
+  };
+  for (const p of seeds) add(p);
+  for (let p = todo.pop(); p; p = todo.pop()) {
+    if (!p.active) continue;
+    for (const m of p.queue) visit(m);
+    for (const w of p.senders) visit(w.kmsg);
+  }
+  return seen;
+}
+
+/**
+ * When the audit finds messages not conserved, whether the missing ones sit
+ * on live ports no space can reach — ports whose receive rights travel in each
+ * other's queues (a cycle of receive rights in transit) — found from the ports
+ * whose receive rights the workload moved. Returns the problem line that says
+ * so, or null when that does not explain the gap.
+ */
+function stranded(kernel: Kernel<Sys>, moved: ReadonlySet<PortObj>, auditQueued: number): string | null {
+  const core = kernel.core;
+  const spaces = [core.kspace, core.unclaimed, ...new Set([...kernel.tasks.values()].map((t) => t.space))];
+  const held: PortObj[] = [];
+  for (const sp of spaces) if (sp.active) for (const e of sp.entries.values()) if (e.port) held.push(e.port);
+  const reach = closure(held);
+  const all = closure([...held, ...moved]);
+  const c = kernel.trace.counters;
+  let queued = 0;
+  for (const p of all) if (p.active) queued += p.queue.length;
+  if (c.messagesSent !== c.messagesReceived + queued + c.messagesDestroyed) return null;
+  const lost = [...all].filter((p) => p.active && !reach.has(p));
+  const gap = c.messagesSent - c.messagesReceived - c.messagesDestroyed - auditQueued;
+  return `audit: ${gap} message${gap === 1 ? '' : 's'} stranded on ports no space can reach (receive rights in transit in a cycle): ${lost.map((p) => `port ${p.id}${p.label ? ` (${p.label})` : ''} ${p.queue.length} queued`).join(', ')}`;
+}
+
 /**
  * Contract: the kernel's books balance (`audit()`: rights counted, messages
  * conserved) and no illegal state arrow was taken (`kernel.bugs`). Problems
- * are prefixed `audit:` and `bug:`.
+ * are prefixed `audit:` and `bug:`. Messages that are not conserved because
+ * they sit on ports no space can reach (see `moved`: ports whose receive
+ * rights the workload moved) are reported as stranded, a problem of its own.
  */
-export function bookProblems(kernel: Kernel<Sys>): string[] {
-  const out = audit(kernel).problems.map((p) => `audit: ${p}`);
+export function bookProblems(kernel: Kernel<Sys>, moved: ReadonlySet<PortObj> = new Set()): string[] {
+  const a = audit(kernel);
+  const out: string[] = [];
+  for (const p of a.problems) {
+    const why = p.startsWith('messages not conserved') && moved.size > 0 ? stranded(kernel, moved, a.queued) : null;
+    out.push(why ?? `audit: ${p}`);
+  }
   for (const b of kernel.bugs) out.push(`bug: ${b.message}`);
   return out;
 }

@@ -1,6 +1,6 @@
 import { boot, KERN_SUCCESS, traceLines, type Kernel, type RunReport, type Sys } from '../../index.ts';
 import { CRASH, newProc, Programs } from './interpret.ts';
-import { bookProblems, FifoBook, reportProblems, stateProblems } from './invariants.ts';
+import { bookProblems, FifoBook, reportProblems, stateProblems, type PortObj } from './invariants.ts';
 import type { Workload } from './workload.ts';
 
 export { CRASH } from './interpret.ts';
@@ -56,6 +56,7 @@ export async function runWorkload(w: Workload, options: RunWorkloadOptions = {})
   });
   const fifo = new FifoBook();
   const verdict = new Verdict(k);
+  const moved = new Set<PortObj>();
   const programs = new Programs({
     kernel: k,
     fifo,
@@ -63,8 +64,12 @@ export async function runWorkload(w: Workload, options: RunWorkloadOptions = {})
     failed: () => verdict.failed,
     check: (sys, where) => {
       if (verdict.failed) return false;
-      verdict.fail(where, [...stateProblems(k, sys.pid), ...bookProblems(k), ...fifo.problems]);
+      verdict.fail(where, [...stateProblems(k, sys.pid), ...bookProblems(k, moved), ...fifo.problems]);
       return !verdict.failed;
+    },
+    moving: (sys, name) => {
+      const port = k.tasks.get(sys.pid)?.space.lookup(name)?.port;
+      if (port) moved.add(port);
     },
   });
   try {
@@ -72,7 +77,7 @@ export async function runWorkload(w: Workload, options: RunWorkloadOptions = {})
   } catch (err) {
     verdict.fail('setup', [`error: setting the world up threw: ${(err as Error).message}`]);
   }
-  return finish(k, options, programs, fifo, verdict);
+  return finish(k, options, programs, fifo, verdict, moved);
 }
 
 /** The problems found in a run (the first 8), and where in the trace the first one was seen. */
@@ -139,7 +144,7 @@ function build(k: Kernel<Sys>, w: Workload, programs: Programs): void {
 }
 
 /** Runs the world to its report, checks the end, and sums the outcome up. */
-async function finish(k: Kernel<Sys>, options: RunWorkloadOptions, programs: Programs, fifo: FifoBook, verdict: Verdict): Promise<Outcome> {
+async function finish(k: Kernel<Sys>, options: RunWorkloadOptions, programs: Programs, fifo: FifoBook, verdict: Verdict, moved: ReadonlySet<PortObj>): Promise<Outcome> {
   const tail = options.traceTail ?? 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const report = await Promise.race([
@@ -151,7 +156,7 @@ async function finish(k: Kernel<Sys>, options: RunWorkloadOptions, programs: Pro
   });
   clearTimeout(timer);
   if (report) {
-    const end = [...bookProblems(k), ...fifo.problems, ...reportProblems(k, report, CRASH)];
+    const end = [...bookProblems(k, moved), ...fifo.problems, ...reportProblems(k, report, CRASH)];
     verdict.fail('the end', end);
   } else if (!verdict.failed) verdict.fail('the end', [`report: no report after ${options.wallLimit ?? 20_000} ms of wall-clock time`]);
 
