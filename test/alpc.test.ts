@@ -302,3 +302,28 @@ describe('disconnection', () => {
     expect(STATUS_INVALID_PARAMETER).toBe(0xc000000d);
   });
 });
+
+describe('scenarios/alpc.ts, as a user runs it', () => {
+  it('prints the exchange and the figures side by side; the same seed gives the same output', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const run = (...a: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'scenarios/alpc.ts', ...a], { cwd: new URL('..', import.meta.url).pathname });
+    const { stdout } = await run('--only', 'table');
+    expect(stdout.trim().split('\n').slice(0, 9)).toEqual([
+      'the same exchange                            ALPC    Mach',
+      'messages between the tasks                     10       6',
+      'bytes the kernel copied in them               506   16455',
+      'bytes written to a shared section           16384       0',
+      'system calls (port, region, name service)      22       5',
+      'traps                                          38      14',
+      'ports made (3 per task included)               13       9',
+      'regions made (sections)                         1       0',
+      'context switches                               10       8',
+    ]);
+    const summary = (await run('--seed', '4', '--only', 'summary')).stdout;
+    expect(summary).toContain('winword print: job 1: 4 pages in grey [after 1 callback]');
+    expect(summary).toContain('winword another host: STATUS_NOT_SUPPORTED');
+    expect((await run('--seed', '4', '--only', 'summary')).stdout).toBe(summary);
+  });
+});

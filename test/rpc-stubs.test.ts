@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { boot, MACH_SEND_INVALID_DEST, simulate, type Sys } from '../index.ts';
+import { ANY, boot, MACH_SEND_INVALID_DEST, simulate, type Sys } from '../index.ts';
 import {
   after,
   AUTH_SYS,
@@ -27,6 +27,8 @@ import {
   xdr,
   type LinkStats,
   type RpcResult,
+  type RpcServerTransport,
+  type RpcTransport,
   type Semantics,
 } from '../servers/rpc/index.ts';
 
@@ -476,5 +478,71 @@ describe('failure semantics over a link with seeded loss and duplication', () =>
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('the transport seam', () => {
+  it('the same stubs run over another transport: the direct model’s send(pid) and receive(ANY)', async () => {
+    const got: unknown[] = [];
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      const bank = k.spawn(
+        'bank',
+        async (sys) => {
+          const transport: RpcServerTransport = {
+            kind: 'direct',
+            async receive() {
+              const r = await sys.receive<Uint8Array>(ANY);
+              return r.ok ? { bytes: r.body, rights: [], sender: r.from, from: r.from } : null;
+            },
+            async replyAndReceive(to, out) {
+              await sys.send(to.from as number, out.bytes);
+              return this.receive();
+            },
+            async reply(to, out) {
+              return sys.send(to.from as number, out.bytes);
+            },
+            async drop() {},
+          };
+          return new RpcServer(sys, [bankService()], { transport }).serve();
+        },
+        { daemon: true },
+      );
+      k.spawn('client', async (sys) => {
+        const peer = bank.pid;
+        const transport: RpcTransport = {
+          kind: 'direct',
+          async exchange(out, timeout) {
+            const code = await sys.send(peer, out.bytes);
+            return code === 0 ? this.receive(timeout) : { kind: 'cant-send', code };
+          },
+          async receive(timeout) {
+            const r = await sys.receive<Uint8Array>(peer, { timeout });
+            return r.ok ? { kind: 'packet', packet: { bytes: r.body, rights: [] } } : { kind: 'timeout' };
+          },
+          send: (out) => sys.send(peer, out.bytes),
+          async close() {},
+        };
+        const c = rpcClient(sys, BANK, { transport, semantics: 'exactly-once' });
+        got.push(await c.deposit({ account: 'ada', amount: 3 }), await c.balance('ada'));
+      });
+    });
+    expect(sim.report.status).toBe('done');
+    expect(got.map((r) => (r as RpcResult<unknown>).ok && (r as { value: unknown }).value)).toEqual([{ balance: 3n }, 3n]);
+  });
+});
+
+describe('scenarios/rpc-semantics.ts, as a user runs it', () => {
+  it('prints the count table and one diagram per semantics; the same seed gives the same output', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const run = (...a: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', 'scenarios/rpc-semantics.ts', ...a], { cwd: new URL('..', import.meta.url).pathname });
+    const { stdout } = await run('--seed', '3');
+    expect(stdout).toContain('at-least-once       20            31        11     0             11             0          10/10       31');
+    expect(stdout).toContain('at-most-once        14            18         0     2              0             4            5/8       18');
+    expect(stdout).toContain('exactly-once        20            20         0     0             11             9          14/13       20');
+    expect(stdout.match(/sequenceDiagram/g)).toHaveLength(3);
+    expect((await run('--seed', '3')).stdout).toBe(stdout);
+    expect((await run('--help')).stdout.split('\n')[0]).toBe('RPC failure semantics: a non-idempotent deposit over a link that loses and duplicates messages;');
   });
 });
