@@ -172,8 +172,9 @@ function steps(rng: Random, min: number, max: number, depth: number, inThread: b
 /**
  * Contract: the same seed and options give the same workload (deep-equal),
  * on any machine; the seed is an integer from 0 to 2^32 − 1. 1–4 tasks of
- * 1–12 steps (forked children up to two levels deep, threads), 0–3 faults of
- * the kinds allowed, scheduler policy, CPUs (1–2), quantum and cascade drawn too.
+ * 1–12 steps (one world in five: 1–6 tasks of 1–30 steps), forked children up
+ * to two levels deep and threads with lists of their own, 0–3 faults of the
+ * kinds allowed; scheduler policy, CPUs (1–2), quantum and cascade drawn too.
  *
  * @example
  * const w = generate(48213);                  // every fault kind allowed
@@ -183,10 +184,12 @@ export function generate(seed: number, options: GenerateOptions = {}): Workload 
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new RangeError(`seed must be an integer from 0 to 2^32 − 1, got ${seed}`);
   const rng = new Random(seed);
   const kinds = options.faults ?? FAULT_KINDS;
-  const n = rng.int(1, 4);
+  // One world in five is a big one: more tasks, longer programs.
+  const big = rng.next() < 0.2;
+  const n = rng.int(1, big ? 6 : 4);
   const tasks: TaskSpec[] = [];
   for (let i = 0; i < n; i++) {
-    tasks.push({ priority: rng.int(0, 2), at: rng.next() < 0.7 ? 0 : rng.int(1, 5), qlimit: pick(rng, QLIMITS), steps: steps(rng, 1, 12, 0, false) });
+    tasks.push({ priority: rng.int(0, 2), at: rng.next() < 0.7 ? 0 : rng.int(1, 5), qlimit: pick(rng, QLIMITS), steps: steps(rng, 1, big ? 30 : 12, 0, false) });
   }
   const faults: Fault[] = [];
   const nf = kinds.length === 0 ? 0 : rng.int(0, 3);
