@@ -39,6 +39,9 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
 /**
  * Contract: the id of the known bug that explains every problem of a failure,
  * or null when some problem is not explained (a new bug) or there are none.
+ *
+ * @example
+ * knownBug(['audit: port 7 (t0.notify): sorights 1 but 0 send-once rights exist [after t0(2) renew]']); // 'dead-name-request-leak'
  */
 export function knownBug(problems: readonly string[], known: readonly KnownBug[] = KNOWN_BUGS): string | null {
   if (problems.length === 0) return null;

@@ -48,6 +48,9 @@ export interface SweepResult extends Tally {
  * nothing else. Shards interleave (seed s belongs to shard `s % of + 1`), so
  * every shard gets seeds from the whole range and the shards of a range
  * partition it.
+ *
+ * @example
+ * shardSeeds(0, 10, { index: 2, of: 4 }); // 3: seeds 1, 5 and 9
  */
 export function shardSeeds(from: number, count: number, shard = { index: 1, of: 1 }): number {
   const r = shard.index - 1;

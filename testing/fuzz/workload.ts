@@ -264,6 +264,9 @@ function describeSteps(list: readonly Step[], indent: string, out: string[]): vo
  * The workload as lines of text, for people: the world, each task's steps
  * (nested lists indented), the faults. Targets (`→ n`) are services s0…s(k-1),
  * then rights received, taken modulo what exists when the step runs.
+ *
+ * @example
+ * describeWorkload(generate(1, { faults: [] }))[0]; // 'seed 1: rr, 1 cpu, quantum 4, cascade on'
  */
 export function describeWorkload(w: Workload): string[] {
   const out = [`seed ${w.seed}: ${w.sched.policy}, ${w.sched.cpus} cpu${w.sched.cpus > 1 ? 's' : ''}, quantum ${w.sched.quantum}, cascade ${w.cascade ? 'on' : 'off'}`];
