@@ -198,6 +198,16 @@ export type ReplyOutcome =
  * encodeReply(9, { stat: 'PROC_UNAVAIL' }).length; // 24: xid, REPLY, MSG_ACCEPTED, verifier (2 words), PROC_UNAVAIL
  */
 export function encodeReply(xid: number, o: ReplyOutcome): Uint8Array {
+  if (o.stat === 'SUCCESS') {
+    // The common case: one header, made once and reused (encoding is synchronous).
+    success.msg.xid = xid;
+    success.body = o.result;
+    try {
+      return encode(frame(o.type), success);
+    } finally {
+      success.body = undefined;
+    }
+  }
   let body: ReplyBody;
   if (o.stat === 'RPC_MISMATCH') body = { tag: 'MSG_DENIED', value: { tag: 'RPC_MISMATCH', value: { low: o.low, high: o.high } } };
   else if (o.stat === 'AUTH_ERROR') body = { tag: 'MSG_DENIED', value: { tag: 'AUTH_ERROR', value: o.why } };
@@ -206,9 +216,14 @@ export function encodeReply(xid: number, o: ReplyOutcome): Uint8Array {
       o.stat === 'PROG_MISMATCH' ? { tag: 'PROG_MISMATCH' as const, value: { low: o.low, high: o.high } } : { tag: o.stat, value: undefined };
     body = { tag: 'MSG_ACCEPTED', value: { verf: NO_AUTH, reply_data: data as Value<typeof acceptedReply>['reply_data'] } };
   }
-  const msg: RpcMsg = { xid, body: { tag: 'REPLY', value: body } };
-  return o.stat === 'SUCCESS' ? encode(frame(o.type), { msg, body: o.result }) : encode(rpcMsg, msg);
+  return encode(rpcMsg, { xid, body: { tag: 'REPLY', value: body } });
 }
+
+/** The header of every SUCCESS reply, reused by encodeReply. */
+const success: { msg: RpcMsg; body: unknown } = {
+  msg: { xid: 0, body: { tag: 'REPLY', value: { tag: 'MSG_ACCEPTED', value: { verf: NO_AUTH, reply_data: { tag: 'SUCCESS', value: undefined } } } } },
+  body: undefined,
+};
 
 /**
  * Decodes an RPC message header from `bytes`. Returns the header and the

@@ -175,7 +175,11 @@ export class RpcServer {
     stats.received++;
     // The common case (RPC 2, AUTH_NONE) read by hand; anything else through the XDR description.
     const fast = callHead(req.bytes);
-    if (fast) return this.execute(fast.xid, fast.prog, fast.vers, fast.proc, req, fast.offset, null, null);
+    if (fast) {
+      if (fast.prog !== RPC_ACK_PROG) return this.execute(fast.xid, fast.prog, fast.vers, fast.proc, req, fast.offset, null, null);
+      stats.dropped++; // an anonymous acknowledgement: there is no history entry to drop, and no answer
+      return null;
+    }
     let head;
     try {
       head = decodeMessage(req.bytes);
@@ -310,8 +314,8 @@ export class RpcServer {
     return { stat: 'SYSTEM_ERR' };
   }
 
-  /** Called by a procedure's context. */
-  attach(rights: RightToSend[]): void {
+  /** Rights to send beside the running procedure's result (what its `ctx.attach` calls). */
+  attachRights(rights: RightToSend[]): void {
     this.rights = rights;
   }
 }
@@ -340,7 +344,7 @@ class Context implements RpcContext {
     this.rights = req.rights;
   }
   attach(rights: RightToSend[]): void {
-    this.server.attach(rights);
+    this.server.attachRights(rights);
   }
 }
 
