@@ -88,6 +88,7 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const consume = (t: Tally): void => {
     if (stopped) return;
     for (const f of t.failures) {
+      if (o.maxFailures !== undefined && counted >= o.maxFailures) break;
       tally.failures.push(f);
       if (counts(f)) counted++;
     }
