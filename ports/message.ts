@@ -143,8 +143,9 @@ const MAX_FAST_DEPTH = 32;
 
 /**
  * Copies a message body with structured-clone semantics and counts its bytes.
- * Primitives need no copy; plain objects and arrays take a fast path; anything
- * else (Map, Date, typed arrays, cycles) goes through `structuredClone`.
+ * Primitives need no copy; plain objects, arrays and `Uint8Array`s (the bytes
+ * of the view, not its whole buffer) take a fast path; anything else (Map,
+ * Date, other typed arrays, cycles) goes through `structuredClone`.
  * Functions and symbols cannot be copied: returns `{ ok: false }`.
  */
 export function copyBody(body: unknown): BodyCopy {
@@ -164,6 +165,8 @@ export function copyBody(body: unknown): BodyCopy {
       return { ok: false, error: 'a symbol cannot be copied into a message' };
   }
   if (body === null) return { ok: true, value: null, size: 0 };
+  // Bytes (the most common large body: pipes, RPC, sections) are copied directly.
+  if (body instanceof Uint8Array) return { ok: true, value: body.slice(), size: body.byteLength };
   const counter = { size: 0 };
   const fast = fastCopy(body, counter, 0);
   if (fast !== SLOW) return fast === BAD ? { ok: false, error: badReason(body) } : { ok: true, value: fast, size: counter.size };
@@ -198,6 +201,10 @@ function fastCopy(v: unknown, counter: { size: number }, depth: number): unknown
   }
   if (v === null) return v;
   if (depth > MAX_FAST_DEPTH) return SLOW;
+  if (v instanceof Uint8Array) {
+    counter.size += v.byteLength;
+    return v.slice();
+  }
   if (Array.isArray(v)) {
     if (Object.getPrototypeOf(v) !== Array.prototype) return SLOW;
     const out = new Array(v.length);

@@ -89,3 +89,18 @@ describe('queue limits', () => {
     for (const q of [-1, 1025, 1.5, NaN, '5', null, -Infinity]) expect(validQlimit(q)).toBe(false);
   });
 });
+
+describe('copyBody: bytes', () => {
+  it('copies a Uint8Array (only the bytes it views) and counts its length', () => {
+    const big = new Uint8Array([9, 1, 2, 3, 9]);
+    const view = big.subarray(1, 4);
+    const c = copyBody(view);
+    expect(c.ok && [...(c.value as Uint8Array)]).toEqual([1, 2, 3]);
+    expect(c.ok && (c.value as Uint8Array).buffer.byteLength).toBe(3);
+    expect(c.ok && c.size).toBe(3);
+    view[0] = 7;
+    expect(c.ok && (c.value as Uint8Array)[0]).toBe(1); // a copy, not shared
+    const nested = copyBody({ data: new Uint8Array([4, 5]) });
+    expect(nested.ok && [...(nested.value as { data: Uint8Array }).data]).toEqual([4, 5]);
+  });
+});
