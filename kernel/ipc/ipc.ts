@@ -336,7 +336,7 @@ export class Ipc implements RightHooks {
     if (port?.direct && port.unreachable) return this.refuseRcv(task, XMACH_PEER_ENDED, `the process at the other end of link ${port.label} has ended`);
     if (timeout === 0) {
       // A poll of a port nobody can send to is a sleep of 0 ms, not a time-out.
-      if (port && port.unreachable) this.k.trace.counters.sleeps++;
+      if (port && port.unreachable && !port.role) this.k.trace.counters.sleeps++;
       else this.traceTimeout(task, port, MACH_RCV_TIMED_OUT);
       return fail(MACH_RCV_TIMED_OUT);
     }

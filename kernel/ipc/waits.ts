@@ -89,7 +89,8 @@ export class ReceiveWait implements RecvWaiter, Wait {
   /** A timed receive on a port nobody can send to can only time out: that is how sys.sleep waits. */
   get reason(): 'sleep' | undefined {
     const port = this.port;
-    return port && this.timer && port.unreachable && port.queue.length === 0 ? 'sleep' : undefined;
+    // (A port the kernel made for the task — its notify or reply port — is not a sleep: the kernel may send there.)
+    return port && this.timer && port.unreachable && !port.role && port.queue.length === 0 ? 'sleep' : undefined;
   }
 
   get role(): string | undefined {
