@@ -15,3 +15,4 @@ export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats, ty
 export { renderTree, renderTreeMermaid } from './proctree.ts';
 export type { Counters, Trace, TraceKind, TraceOptions, TraceRecord } from './trace.ts';
 export { renderHtml, writeHtml, type HtmlOptions } from './viewer/html.ts';
+export { noArrows, renderArrowTable, renderStateChart, renderStateDiagram, stateArrows, STATE_ARROWS, totalArrows, type ArrowCounts, type ArrowName, type TaskArrows } from './arrows.ts';
