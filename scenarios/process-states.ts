@@ -2,24 +2,35 @@
  * The five process states, watched: a mix of CPU-bound tasks (long bursts) and
  * I/O-bound tasks (short bursts between waits for messages), run under each
  * scheduling policy — first come first served, round robin, preemptive
- * priority — on the same workload. Prints a Gantt chart per policy and the
- * figures a course compares: turnaround, time ready, time waiting, CPU
- * utilisation, context switches.
+ * priority — on the same workload. Tasks are spawned at t=0 and arrive (are
+ * admitted) at their arrival times, so each is *new* until then. Prints a
+ * chart of all five states per policy, the figures a course compares
+ * (turnaround, time ready, time waiting, CPU utilisation, context switches),
+ * and each arrow of the course's diagram counted per task (admitted,
+ * scheduler dispatch, interrupt, I/O or event wait, I/O or event completion,
+ * exit), also as a Mermaid stateDiagram with the counts on the arrows.
  *
  *   npx tsx scenarios/process-states.ts [--seed N] [--only mermaid|table|summary]
+ *
+ * --only table: the state charts; summary: the figures and the arrow counts;
+ * mermaid: a Gantt and the state diagram per policy.
  */
 import {
   Random,
-  renderGantt,
+  renderArrowTable,
   renderMermaidGantt,
+  renderStateChart,
+  renderStateDiagram,
   schedStats,
+  stateArrows,
+  totalArrows,
   type SchedOptions,
   type Sys,
 } from '../index.ts';
 import { parseArgs } from './args.ts';
 
-const args = parseArgs(`The five process states on one workload of CPU- and I/O-bound tasks under FCFS,
-round robin and priority: Gantt charts, turnaround, ready and waiting times.`);
+const args = parseArgs(`The five process states (new, ready, running, waiting, terminated) on CPU- and I/O-bound tasks
+under FCFS, round robin and priority: state charts, turnaround, the diagram's arrows counted per task.`);
 
 /** The workload, drawn once from the seed so every policy runs the same one. */
 interface Job {
@@ -54,6 +65,7 @@ const policies: [string, SchedOptions][] = [
   ['Preemptive priority (lower number first)', { policy: 'priority' }],
 ];
 
+const indent = (text: string) => text.replace(/^/gm, '    ');
 const show = (part: 'summary' | 'table' | 'mermaid') => args.only === null || args.only === part;
 if (show('summary')) {
   console.log(`Process states — seed ${args.seed}. Jobs (arrival, priority, bursts in ms):`);
@@ -67,7 +79,7 @@ for (const [title, sched] of policies) {
   const stats = schedStats(k.trace.records);
   if (show('table')) {
     console.log(`\n== ${title}: done at t=${report.time} ms ==`);
-    console.log(renderGantt(k.trace.records, { scale: 1 }));
+    console.log(renderStateChart(k.trace.records, { scale: 1 }));
   }
   if (show('summary')) {
     if (!show('table')) console.log(`\n== ${title}: done at t=${report.time} ms ==`);
@@ -83,8 +95,11 @@ for (const [title, sched] of policies) {
       `  average turnaround ${avg((s) => s.turnaround ?? 0)} ms, average ready ${avg((s) => s.readyTime)} ms; ` +
         `CPU utilisation ${((100 * c.cpuTime) / report.time).toFixed(0)}%, ${c.contextSwitches} context switches, ${c.switchTime} ms switching`,
     );
+    console.log(`  arrows of the diagram taken, per task:`);
+    console.log(indent(renderArrowTable(stateArrows(k.trace.records))));
   }
   if (show('mermaid')) {
     console.log(`\n${renderMermaidGantt(k.trace.records, { title })}`);
+    console.log(`\n${renderStateDiagram(totalArrows(stateArrows(k.trace.records)), { title: `${title}: arrows taken, all tasks` })}`);
   }
 }

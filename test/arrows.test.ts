@@ -77,7 +77,7 @@ describe('the five-state diagram, counted', () => {
     expect(renderStateDiagram(totalArrows(rows), { title: 'rr: quantum 2' })).toBe(
       [
         '---',
-        'title: rr  quantum 2',
+        'title: "rr: quantum 2"',
         '---',
         'stateDiagram-v2',
         '  new --> ready : admitted (2)',

@@ -104,7 +104,7 @@ export function renderArrowTable(rows: readonly TaskArrows[]): string {
 /**
  * The course's diagram as a Mermaid `stateDiagram-v2`: the five states and
  * the six arrows, each labelled with its name and its count. A title, if
- * given, goes in Mermaid's front matter.
+ * given, goes in Mermaid's front matter (quoted).
  *
  * @example
  * renderStateDiagram(totalArrows(stateArrows(records)))
@@ -115,7 +115,8 @@ export function renderArrowTable(rows: readonly TaskArrows[]): string {
  * //   running --> terminated : exit (4)
  */
 export function renderStateDiagram(counts: ArrowCounts, opts: { title?: string } = {}): string {
-  const lines = opts.title === undefined ? [] : ['---', `title: ${opts.title.replace(/[\n:]/g, ' ')}`, '---'];
+  // Front matter is YAML: a JSON string is a valid double-quoted YAML scalar, colons and all.
+  const lines = opts.title === undefined ? [] : ['---', `title: ${JSON.stringify(opts.title.replace(/\s+/g, ' '))}`, '---'];
   lines.push('stateDiagram-v2');
   for (const a of STATE_ARROWS) lines.push(`  ${a.from} --> ${a.to} : ${a.name} (${counts[a.name]})`);
   return lines.join('\n');
