@@ -1,0 +1,176 @@
+/**
+ * The wire: links between hosts (by IPv4 address) with latency, bandwidth, and seeded
+ * loss, duplication and reordering, and partitions; each settable per link and changeable
+ * at a given virtual time. It runs on the kernel's one clock and draws from the one seeded
+ * generator, only for links whose probabilities are above zero (so a wire with perfect
+ * links draws nothing, and traces without a network stay unchanged).
+ *
+ * Every packet handed to the wire becomes a `PacketRecord` (what happened to it);
+ * 127.0.0.1, and a packet to its own host, is loopback: delivered at once, never on the wire.
+ *
+ * @example
+ * const wire = new Wire(clock, rng);
+ * wire.attach('161.25.19.8', (p) => console.log('got', p.bytes.length, 'at', clock.now()));
+ * wire.link('146.86.5.20', '161.25.19.8', { latency: 10 });
+ * wire.transmit('146.86.5.20', '161.25.19.8', new Uint8Array(20)); // arrives at t=10
+ */
+import type { Clock } from '../time/clock.ts';
+import type { Random } from '../time/random.ts';
+
+/** The loopback address: never on the wire. */
+export const LOOPBACK = '127.0.0.1';
+
+/** A link's properties (one direction each way, both set together). */
+export interface LinkProps {
+  /** One-way delay (ms), default 1. */
+  latency: number;
+  /** Bytes per ms (default Infinity: no serialization delay). */
+  bandwidth: number;
+  /** Probability a packet is lost (0–1, default 0). */
+  loss: number;
+  /** Probability a packet is delivered twice (default 0). */
+  duplicate: number;
+  /** Probability a packet is held back one extra latency, so later ones overtake it (default 0). */
+  reorder: number;
+}
+
+/** What happened to a packet. */
+export type PacketFate = 'delivered' | 'lost' | 'duplicated' | 'reordered' | 'partitioned' | 'no-route';
+
+/** One packet on the wire, as the trace shows it. */
+export interface PacketRecord {
+  /** Packet number on this wire (from 1). */
+  seq: number;
+  /** Virtual time it was sent (ms). */
+  t: number;
+  from: string;
+  to: string;
+  size: number;
+  fate: PacketFate;
+  /** When it arrives (ms), unless lost or dropped. */
+  arrives: number | null;
+  /** Copies delivered: 0 (lost, dropped), 1, or 2 (duplicated, even when also reordered). */
+  copies: number;
+}
+
+/** A packet as the receiving host's device gets it. */
+export interface Packet {
+  seq: number;
+  from: string;
+  to: string;
+  bytes: Uint8Array;
+  /** Anything the sender attached (a socket server's header, say). */
+  meta?: unknown;
+}
+
+const DEFAULTS: LinkProps = { latency: 1, bandwidth: Infinity, loss: 0, duplicate: 0, reorder: 0 };
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}
+
+function checkProps(p: Partial<LinkProps>): void {
+  for (const k of ['loss', 'duplicate', 'reorder'] as const) {
+    const v = p[k];
+    if (v !== undefined && !(v >= 0 && v <= 1)) throw new RangeError(`link.${k} must be a probability from 0 to 1, got ${v}`);
+  }
+  if (p.latency !== undefined && !(p.latency >= 0 && Number.isFinite(p.latency))) throw new RangeError(`link.latency must be ms ≥ 0, got ${p.latency}`);
+  if (p.bandwidth !== undefined && !(p.bandwidth > 0)) throw new RangeError(`link.bandwidth must be bytes/ms > 0, got ${p.bandwidth}`);
+}
+
+/** The network between hosts. See the module's example. */
+export class Wire {
+  /** Every packet that went on the wire, in the order sent. */
+  readonly packets: PacketRecord[] = [];
+  private readonly hosts = new Map<string, (p: Packet) => void>();
+  private readonly links = new Map<string, LinkProps>();
+  private readonly partitions = new Map<string, { from: number; until: number }[]>();
+  /** Per direction: when the link is free to put the next packet on (bandwidth). */
+  private readonly busyUntil = new Map<string, number>();
+  private seq = 0;
+
+  /** onPacket sees each record as it is made (the kernel turns it into a trace record). */
+  constructor(
+    private readonly clock: Clock,
+    private readonly rng: Random,
+    private readonly onPacket: (r: PacketRecord) => void = () => {},
+  ) {}
+
+  /** Attaches a host's network device: deliver gets every packet that reaches addr. Throws on a second attach. */
+  attach(addr: string, deliver: (p: Packet) => void): void {
+    if (this.hosts.has(addr)) throw new Error(`host ${addr} is already on the wire`);
+    this.hosts.set(addr, deliver);
+  }
+
+  /** The link between a and b now (defaults where never set). */
+  props(a: string, b: string): LinkProps {
+    return this.links.get(pairKey(a, b)) ?? DEFAULTS;
+  }
+
+  /**
+   * Sets the link between a and b (both directions), now or at virtual time `at`; unset
+   * fields keep their value. Throws a RangeError on a bad value.
+   */
+  link(a: string, b: string, props: Partial<LinkProps>, opts: { at?: number } = {}): void {
+    checkProps(props);
+    const apply = (): void => void this.links.set(pairKey(a, b), { ...this.props(a, b), ...props });
+    const at = opts.at ?? this.clock.now();
+    if (at <= this.clock.now()) apply();
+    else this.clock.after(at - this.clock.now(), apply);
+  }
+
+  /** Cuts a from b during [from, until) (default: from now, for ever): packets sent then are dropped. */
+  partition(a: string, b: string, opts: { from?: number; until?: number } = {}): void {
+    const w = { from: opts.from ?? this.clock.now(), until: opts.until ?? Infinity };
+    if (!(w.until > w.from)) throw new RangeError(`partition: until (${w.until}) must be after from (${w.from})`);
+    const k = pairKey(a, b);
+    this.partitions.set(k, [...(this.partitions.get(k) ?? []), w]);
+  }
+
+  /** Whether a and b are cut off from each other at virtual time t. */
+  partitioned(a: string, b: string, t = this.clock.now()): boolean {
+    return (this.partitions.get(pairKey(a, b)) ?? []).some((w) => t >= w.from && t < w.until);
+  }
+
+  /**
+   * Hands a packet to the wire. Loopback (to 127.0.0.1 or to its own host) is delivered to
+   * `from` at once and makes no record. Returns the record (null for loopback).
+   */
+  transmit(from: string, to: string, bytes: Uint8Array, meta?: unknown): PacketRecord | null {
+    const now = this.clock.now();
+    if (to === LOOPBACK || to === from) {
+      const deliver = this.hosts.get(from);
+      const p: Packet = { seq: 0, from, to: from, bytes, meta };
+      if (deliver) this.clock.after(0, () => deliver(p));
+      return null;
+    }
+    const seq = ++this.seq;
+    const rec: PacketRecord = { seq, t: now, from, to, size: bytes.length, fate: 'delivered', arrives: null, copies: 0 };
+    const deliver = this.hosts.get(to);
+    const l = this.props(from, to);
+    if (!deliver) rec.fate = 'no-route';
+    else if (this.partitioned(from, to, now)) rec.fate = 'partitioned';
+    else if (l.loss > 0 && this.rng.next() < l.loss) rec.fate = 'lost';
+    else {
+      const dir = `${from}>${to}`;
+      const start = Math.max(now, this.busyUntil.get(dir) ?? now);
+      const done = start + (l.bandwidth === Infinity ? 0 : bytes.length / l.bandwidth);
+      this.busyUntil.set(dir, done);
+      let arrives = done + l.latency;
+      if (l.reorder > 0 && this.rng.next() < l.reorder) {
+        rec.fate = 'reordered';
+        arrives += Math.max(l.latency, 1);
+      }
+      const twice = l.duplicate > 0 && this.rng.next() < l.duplicate;
+      if (twice && rec.fate === 'delivered') rec.fate = 'duplicated';
+      rec.arrives = arrives;
+      rec.copies = twice ? 2 : 1;
+      const p: Packet = { seq, from, to, bytes, meta };
+      this.clock.after(arrives - now, () => deliver(p));
+      if (twice) this.clock.after(arrives - now, () => deliver({ ...p, bytes: bytes.slice() }));
+    }
+    this.packets.push(rec);
+    this.onPacket(rec);
+    return rec;
+  }
+}

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { Wire, type Packet } from '../kernel/device/wire.ts';
+import { Clock } from '../kernel/time/clock.ts';
+import { Random } from '../kernel/time/random.ts';
+import { EACCES, EADDRINUSE, netErrnoName } from '../servers/net/errno.ts';
+import { EPHEMERAL_FIRST, UdpPorts } from '../servers/net/udp-ports.ts';
+
+const A = '146.86.5.20';
+const B = '161.25.19.8';
+
+function net(seed = 1) {
+  const clock = new Clock();
+  const wire = new Wire(clock, new Random(seed));
+  const got: { at: number; p: Packet }[] = [];
+  wire.attach(A, (p) => got.push({ at: clock.now(), p }));
+  wire.attach(B, (p) => got.push({ at: clock.now(), p }));
+  return { clock, wire, got };
+}
+
+function send(w: ReturnType<typeof net>, n: number, gap = 1) {
+  for (let i = 0; i < n; i++) w.clock.after(i * gap, () => void w.wire.transmit(A, B, new Uint8Array([i])));
+  w.clock.flush();
+}
+
+describe('the wire', () => {
+  it('a packet arrives after the link latency exactly, plus size / bandwidth', () => {
+    const w = net();
+    w.wire.link(A, B, { latency: 12, bandwidth: 10 });
+    w.wire.transmit(A, B, new Uint8Array(50));
+    w.clock.flush();
+    expect(w.got.map((g) => g.at)).toEqual([17]);
+    expect(w.wire.packets[0]).toMatchObject({ from: A, to: B, size: 50, fate: 'delivered', arrives: 17 });
+  });
+
+  it('loss, duplication and reordering as configured, and the same seed gives the same packet trace', () => {
+    const run = (seed: number) => {
+      const w = net(seed);
+      w.wire.link(A, B, { latency: 5, loss: 0.3, duplicate: 0.2, reorder: 0.2 });
+      send(w, 200);
+      return w;
+    };
+    const w1 = run(7);
+    const fates = (w: ReturnType<typeof net>) => w.wire.packets.map((p) => p.fate);
+    expect(fates(run(7))).toEqual(fates(w1));
+    expect(fates(run(8))).not.toEqual(fates(w1));
+    const count = (f: string) => fates(w1).filter((x) => x === f).length;
+    expect(count('lost')).toBeGreaterThan(40);
+    expect(count('lost')).toBeLessThan(80);
+    expect(count('duplicated')).toBeGreaterThan(10);
+    expect(count('reordered')).toBeGreaterThan(10);
+    const delivered = w1.got.length;
+    expect(delivered).toBe(w1.wire.packets.reduce((n, p) => n + p.copies, 0));
+    expect(w1.wire.packets.filter((p) => p.copies === 0).length).toBe(count('lost'));
+    const order = w1.got.map((g) => g.p.bytes[0]!);
+    expect(order).not.toEqual([...order].sort((x, y) => x - y)); // some overtaken
+  });
+
+  it('a perfect link draws nothing from the generator', () => {
+    const rng = new Random(3);
+    const clock = new Clock();
+    const wire = new Wire(clock, rng);
+    wire.attach(B, () => {});
+    wire.transmit(A, B, new Uint8Array(1));
+    expect(rng.next()).toBe(new Random(3).next());
+  });
+
+  it('nothing crosses during a partition; traffic resumes after it', () => {
+    const w = net();
+    w.wire.partition(A, B, { from: 10, until: 20 });
+    send(w, 30);
+    const fates = w.wire.packets.map((p) => p.fate);
+    expect(fates.slice(0, 10).every((f) => f === 'delivered')).toBe(true);
+    expect(fates.slice(10, 20).every((f) => f === 'partitioned')).toBe(true);
+    expect(fates.slice(20).every((f) => f === 'delivered')).toBe(true);
+    expect(w.got.length).toBe(20);
+  });
+
+  it('a link changes at a given virtual time', () => {
+    const w = net();
+    w.wire.link(A, B, { latency: 2 });
+    w.wire.link(A, B, { latency: 50 }, { at: 5 });
+    w.clock.after(0, () => void w.wire.transmit(A, B, new Uint8Array(1)));
+    w.clock.after(6, () => void w.wire.transmit(A, B, new Uint8Array(1)));
+    w.clock.flush();
+    expect(w.got.map((g) => g.at)).toEqual([2, 56]);
+  });
+
+  it('loopback never touches the wire', () => {
+    const w = net();
+    expect(w.wire.transmit(A, '127.0.0.1', new Uint8Array(3))).toBeNull();
+    w.clock.flush();
+    expect(w.wire.packets).toEqual([]);
+    expect(w.got.map((g) => [g.at, g.p.to])).toEqual([[0, A]]);
+  });
+
+  it('refuses bad link settings', () => {
+    expect(() => net().wire.link(A, B, { loss: 2 })).toThrow(RangeError);
+    expect(() => net().wire.partition(A, B, { from: 5, until: 5 })).toThrow(RangeError);
+  });
+});
+
+describe('UDP ports', () => {
+  it('privileged ports need privilege; EADDRINUSE; ephemeral ports from 49152', () => {
+    const p = new UdpPorts();
+    expect(netErrnoName(p.bind(80, 1, false))).toBe('EACCES');
+    expect(p.bind(80, 1, false)).toBe(EACCES);
+    expect(p.bind(80, 1, true)).toBe(0);
+    expect(p.bind(80, 2, true)).toBe(EADDRINUSE);
+    expect(p.bind(1625, 2, false)).toBe(0);
+    expect(p.ephemeral(3)).toEqual({ code: 0, port: EPHEMERAL_FIRST });
+    p.bind(EPHEMERAL_FIRST + 1, 4, false);
+    expect(p.ephemeral(5)).toEqual({ code: 0, port: EPHEMERAL_FIRST + 2 });
+    p.release(80);
+    expect(p.bind(80, 2, true)).toBe(0);
+  });
+});
