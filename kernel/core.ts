@@ -53,6 +53,16 @@ export interface KernelOptions {
   process?: ProcessOptions;
   /** The device's memory and Android's low-memory killer (default: unlimited, no killer). */
   memory?: MemoryOptions;
+  /**
+   * @internal Another host of the same simulation: its address and the default host's core,
+   * whose clock, generator and trace it shares and whose run drives it (see `Kernel.host`).
+   */
+  hostOf?: { addr: string; world: KernelCore };
+  /**
+   * The simulation's hosts by IPv4 address: the first is the default host (the kernel
+   * `boot` returns), the others are reached with `k.host(addr)`. Default: one host, unnamed.
+   */
+  hosts?: readonly string[];
 }
 
 /** A task blocked when nothing could move any more. */
@@ -94,6 +104,17 @@ export interface RunReport {
 export interface RunOptions extends WatchOptions {
   /** Stop when virtual time would pass this many ms (for scenarios with endless daemons). */
   until?: number;
+}
+
+/** The shared trace as another host writes to it: every record it emits carries `host`. */
+function hostTrace(trace: Trace, host: string): Trace {
+  return new Proxy(trace, {
+    get(target, prop) {
+      if (prop === 'emit') return (r: TraceRecord) => target.emit({ ...r, host } as TraceRecord);
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /** What a trap returns to a task whose run was stopped under it (a livelock): it never goes on. */
@@ -179,6 +200,12 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   private kicked = false;
   private kicks = 0;
   private readonly dispatchFn = (): void => this.dispatch();
+  /** The default host's core, when this core is another host of its simulation; else null. */
+  readonly world: KernelCore | null;
+  /** This host's address (null for the default host). */
+  readonly addr: string | null;
+  /** The other hosts' cores (on the default host's core only), in the order made. */
+  readonly peers: KernelCore[] = [];
   /** Watches the run for tasks stuck outside the kernel or spinning in it. */
   private readonly watch = new RunWatch(this);
   private culprit: RunReport['culprit'] = null;
@@ -189,12 +216,16 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.sysLayer = { makeSys: options.makeSys, makeActors: options.makeActors };
     this.echo = options.console ?? !process.env.VITEST;
     if (options.bindProgram) this.sysLayer.bindProgram = options.bindProgram;
-    this.clock = new Clock({ mode: options.clock ?? 'virtual' });
-    this.rng = new Random(options.seed ?? 1);
+    const world = options.hostOf?.world;
+    this.world = world ?? null;
+    this.addr = options.hostOf?.addr ?? options.hosts?.[0] ?? null;
+    this.clock = world ? world.clock : new Clock({ mode: options.clock ?? 'virtual' });
+    this.rng = world ? world.rng : new Random(options.seed ?? 1);
     const ids = new Random(((options.seed ?? 1) ^ 0x5eed1d5) >>> 0);
     this.runId = customRandom(urlAlphabet, 12, (n) => ids.bytes(n))();
     const t = options.trace;
-    this.trace = new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
+    this.trace = world ? hostTrace(world.trace, options.hostOf!.addr) : new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
+    if (world) world.peers.push(this);
     this.ipc = new Ipc(this);
     this.links = new Links(this);
     this.lmk = new LowMemoryKiller(options.memory);
@@ -624,6 +655,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 
   /** Schedules a turn of the dispatch loop. */
   kick(): void {
+    if (this.world) return this.world.kick();
     if (this.kicked || !this.running) return;
     this.kicked = true;
     // Mostly a microtask; now and then a macrotask, so the host's event loop (and test timeouts) can breathe.
@@ -638,6 +670,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
    */
   private dispatch(): void {
     this.kicked = false;
+    if (this.peers.length > 0) return this.dispatchWorld();
     if (!this.running || this.cpu.current) return;
     const c = this.census;
     for (;;) {
@@ -664,11 +697,41 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   }
 
   /**
+   * The loop of a simulation with several hosts (this is the default host's core): the same
+   * as `dispatch`, over every host: time moves to the next timer only when no host has a
+   * runnable task; the run is done when every host's non-daemon tasks have ended.
+   */
+  private dispatchWorld(): void {
+    const all = [this, ...this.peers];
+    if (!this.running || all.some((k) => k.cpu.current)) return;
+    for (;;) {
+      const c = { live: 0, liveNonDaemon: 0, nonDaemons: 0 };
+      for (const k of all) (c.live += k.census.live), (c.liveNonDaemon += k.census.liveNonDaemon), (c.nonDaemons += k.census.nonDaemons);
+      if (c.liveNonDaemon === 0 && (c.live === 0 || c.nonDaemons > 0)) return this.finish('done');
+      this.clock.fireDue();
+      if (all.some((k) => k.cpu.current)) return;
+      for (const k of all) {
+        k.cpu.fillCpus();
+        const task = k.cpu.nextRunnable();
+        if (task) return k.cpu.resume(task);
+      }
+      const next = this.clock.nextTime();
+      if (next === undefined || next === Infinity) return this.finish(c.live === 0 ? 'done' : 'deadlock');
+      if (next > this.until) {
+        this.clock.advanceTo(this.until);
+        return this.finish('time-limit');
+      }
+      this.clock.fireNext();
+    }
+  }
+
+  /**
    * Runs until every non-daemon task has ended, or nothing can move (a
    * deadlock, reported with who waits on what), or virtual time reaches
    * `until`. Resolves to a report; never rejects for a task's failure.
    */
   run(options: RunOptions = {}): Promise<RunReport> {
+    if (this.world) return Promise.reject(new Error(`host ${this.addr}: run the simulation from the default host (k.run())`));
     if (this.running) return Promise.reject(new Error('kernel.run() is already running'));
     try {
       this.watch.start(options);
@@ -676,6 +739,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
       return Promise.reject(err);
     }
     this.running = true;
+    for (const k of this.peers) k.running = true;
     this.culprit = null;
     this.until = options.until ?? Infinity;
     return new Promise<RunReport>((resolve) => {
@@ -694,11 +758,12 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 
   private finish(status: RunReport['status']): void {
     this.running = false;
+    for (const k of this.peers) k.running = false;
     this.watch.stop();
     this.trace.flush();
     const deadlock: DeadlockEntry[] = [];
     if (status === 'deadlock') {
-      for (const t of this.tasks.values()) {
+      for (const t of [this, ...this.peers].flatMap((k) => [...k.tasks.values()])) {
         if (t.state === 'terminated' || t.daemon) continue;
         const what = t.deferredOn ? `waits on ${t.deferredOn}` : (t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state));
         deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.call ? `${t.call}: ${what}` : what });

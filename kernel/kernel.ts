@@ -25,8 +25,47 @@ export class Kernel<S = unknown> {
   /** @internal The kernel proper (for the audit and the test kit). */
   readonly core: KernelCore;
 
+  private readonly options: KernelOptions;
+  private readonly others = new Map<string, Kernel<S>>();
+
   constructor(options: KernelOptions) {
+    this.options = options;
     this.core = new KernelCore(options);
+    for (const addr of options.hosts?.slice(1) ?? []) this.host(addr);
+  }
+
+  /** Every host's address, the default host's first (empty for a one-host kernel booted without `hosts`). */
+  get hosts(): string[] {
+    const world = this.core.world ? null : this;
+    if (!world) return [];
+    return [...(this.core.addr ? [this.core.addr] : []), ...this.others.keys()];
+  }
+
+  /**
+   * Another host of this simulation, by IPv4 address, made on first use: its own tasks, pids
+   * (from 1), name spaces, CPUs and name service, on this kernel's one clock, generator and
+   * trace (its records carry `host`). Run everything with this kernel's `run()`; a host's
+   * own `run()` rejects. The default host's address gives this kernel itself. Throws a
+   * TypeError on an address that is not dotted-quad IPv4, or when called on a host that is
+   * not the default one.
+   *
+   * @example
+   * const k = boot({ hosts: ['146.86.5.20', '161.25.19.8'] });
+   * k.host('161.25.19.8').spawn('server', serve);   // pid 1 on 161.25.19.8
+   * k.spawn('client', ask);                          // pid 1 on 146.86.5.20
+   * await k.run();
+   */
+  host(addr: string): Kernel<S> {
+    if (this.core.world) throw new TypeError(`host(${addr}): ask the default host`);
+    if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(addr) || addr.split('.').some((n) => Number(n) > 255)) throw new TypeError(`host(${JSON.stringify(addr)}): not an IPv4 address`);
+    if (addr === this.core.addr) return this;
+    let k = this.others.get(addr);
+    if (!k) {
+      const { hosts: _hosts, ...rest } = this.options;
+      k = new Kernel<S>({ ...rest, hostOf: { addr, world: this.core } });
+      this.others.set(addr, k);
+    }
+    return k;
   }
 
   /**
