@@ -1,5 +1,5 @@
 import { customRandom, urlAlphabet } from 'nanoid';
-import { KERN_INVALID_ARGUMENT, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
+import { KERN_INVALID_ARGUMENT, KERN_NO_ACCESS, MACH_MSG_SUCCESS, MACH_RCV_INTERRUPTED, MACH_SEND_INTERRUPTED, codeName } from '../ports/codes.ts';
 import type { OutMessage, RightInTransit } from '../ports/message.ts';
 import { MACH_PORT_QLIMIT_MAX, Port, PortSet, validQlimit } from '../ports/port.ts';
 import { IpcSpace } from '../ports/space.ts';
@@ -25,6 +25,7 @@ import { LowMemoryKiller, type MemoryOptions } from './task/lmk.ts';
 import type { ProcessOptions } from './task/proc.ts';
 import type { RpcOptions, SysLayer, Traps } from './traps.ts';
 import { Clock } from './time/clock.ts';
+import { Wire, type Packet } from './device/wire.ts';
 import { Random } from './time/random.ts';
 import { RunWatch, type WatchedKernel, type WatchOptions } from './watch.ts';
 
@@ -105,6 +106,9 @@ export interface RunOptions extends WatchOptions {
   /** Stop when virtual time would pass this many ms (for scenarios with endless daemons). */
   until?: number;
 }
+
+/** The id of a packet message on a host's device port. */
+export const NET_PACKET_ID = 4150;
 
 /** The shared trace as another host writes to it: every record it emits carries `host`. */
 function hostTrace(trace: Trace, host: string): Trace {
@@ -453,6 +457,44 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   /** A number in [0, 1) from the kernel's seeded generator. */
   random(): number {
     return this.rng.next();
+  }
+
+  // ---------------------------------------------------------------------------
+  // the network device (NET)
+
+  private wireOf: Wire | null = null;
+  /** This host's device port, once its network server has attached. */
+  private netDevice: Port | null = null;
+
+  /** The simulation's one wire (made on first use, on the default host's core; hosts attached as they ask). */
+  get wire(): Wire {
+    if (this.world) return this.world.wire;
+    if (!this.wireOf) {
+      this.wireOf = new Wire(this.clock, this.rng, (r) => {
+        if (this.trace.on) this.trace.emit({ t: r.t, kind: 'packet', pid: 0, task: 'wire', op: r.fate, size: r.size, detail: `${r.from} → ${r.to}`, src: r.from, dst: r.to, ref: r.seq });
+      });
+    }
+    return this.wireOf;
+  }
+
+  /** This host's address on the wire ('0.0.0.0' for an unnamed default host). */
+  get address(): string {
+    return this.addr ?? '0.0.0.0';
+  }
+
+  netAttach(task: Task): number | { name: number } {
+    if (this.netDevice) return KERN_NO_ACCESS;
+    const port = this.newPort(task.space, `net ${this.address}`);
+    this.netDevice = port;
+    this.wire.attach(this.address, (p: Packet) => {
+      if (port.active) this.ipc.notify(port, NET_PACKET_ID, { from: p.from, to: p.to, bytes: p.bytes, meta: p.meta, seq: p.seq });
+      this.kick();
+    });
+    return { name: task.space.entryFor(port)!.name };
+  }
+
+  netTransmit(dst: string, bytes: Uint8Array, meta: unknown): string | null {
+    return this.wire.transmit(this.address, dst, bytes, meta)?.fate ?? null;
   }
 
   /** Writes a 'log' record for task: the parts joined by spaces (strings as they are, the rest as JSON). */

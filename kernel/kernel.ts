@@ -34,6 +34,18 @@ export class Kernel<S = unknown> {
     for (const addr of options.hosts?.slice(1) ?? []) this.host(addr);
   }
 
+  /**
+   * The network between this simulation's hosts (the same wire from every host): set links
+   * and partitions, read `packets`. Packets also go into the trace as 'packet' records.
+   *
+   * @example
+   * k.network.link('146.86.5.20', '161.25.19.8', { latency: 10, loss: 0.2 });
+   * k.network.partition('146.86.5.20', '161.25.19.8', { from: 100, until: 200 });
+   */
+  get network(): KernelCore['wire'] {
+    return this.core.wire;
+  }
+
   /** Every host's address, the default host's first (empty for a one-host kernel booted without `hosts`). */
   get hosts(): string[] {
     const world = this.core.world ? null : this;

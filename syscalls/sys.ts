@@ -327,6 +327,12 @@ export interface Sys {
   /** Binds this process to the service a handle names: the service counts as at least this process's class. */
   bind_service(handle: number): Promise<number>;
 
+  // --- the host's network device (for its network server) ----------------------------------
+  /** Takes the receive right of this host's device port, where packets arrive (id 4150). Codes: KERN_SUCCESS, KERN_NO_ACCESS (already attached). */
+  net_attach(): Promise<StubResult<{ name: number }>>;
+  /** Hands bytes to the wire for host dst: `fate` says what happened ('delivered', 'lost', …; null for loopback). Codes: KERN_SUCCESS, KERN_INVALID_ARGUMENT. */
+  net_transmit(dst: string, bytes: Uint8Array, meta?: unknown): Promise<StubResult<{ fate: string | null }>>;
+
   // --- the CPU ----------------------------------------------------------------------------
   /**
    * Computes for ms of virtual time: the task holds its CPU (a CPU-bound burst). Not a

@@ -44,3 +44,27 @@ describe('hosts', () => {
     expect(() => k.host('999.1.1.1')).toThrow(TypeError);
   });
 });
+
+describe('the network device', () => {
+  it('a packet between hosts arrives after the link latency, exactly, as a message on the device port', async () => {
+    const k = boot({ hosts: [A, B], seed: 5 });
+    k.network.link(A, B, { latency: 7 });
+    const got: string[] = [];
+    k.host(B).spawn('netserver', async (sys) => {
+      const { name } = await sys.net_attach();
+      expect((await sys.net_attach()).code).not.toBe(0);
+      const r = await sys.msg_receive<{ from: string; bytes: Uint8Array }>(name!);
+      got.push(`${sys.now()} ${r.msg!.body.from} ${r.msg!.body.bytes.length}`);
+    });
+    k.spawn('netserver', async (sys) => {
+      await sys.net_attach();
+      await sys.sleep(3);
+      const r = await sys.net_transmit(B, new Uint8Array(20));
+      got.push(`sent ${r.fate}`);
+    });
+    const r = await k.run();
+    expect(r.status).toBe('done');
+    expect(got).toEqual(['sent delivered', `10 ${A} 20`]);
+    expect(k.trace.records.filter((x) => x.kind === 'packet').map((x) => [x.t, x.op, x.src, x.dst, x.size])).toEqual([[3, 'delivered', A, B, 20]]);
+  });
+});

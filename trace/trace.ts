@@ -19,6 +19,7 @@ export type TraceKind =
   | 'syscall' // the kernel's syscall server handled a request
   | 'exit' // a task ended
   | 'log' // a program wrote a line with sys.log
+  | 'packet' // a packet went on the wire (op: what happened to it; src, dst: hosts)
   | 'switch' // a CPU started loading a task's context (a context switch that costs time)
   | 'quantum' // a task's round-robin quantum expired while others were ready
   | 'zombie' // a process ended and waits for its parent to wait for it
@@ -82,6 +83,11 @@ export interface TraceRecord {
   text?: string;
   /** 'port-death' records: queued messages, blocked senders and waiting receivers the port had when it died. */
   pending?: number;
+  /** The host the record happened on, when it is not the default host. */
+  host?: string;
+  /** 'packet' records: the sending and the receiving host. */
+  src?: string;
+  dst?: string;
 }
 
 /** Running totals that the comparisons report. Always kept, even with records off. */

@@ -156,8 +156,19 @@ export const ANDROID = subsystem(4000, {
   mem_info: { n: 4, on: 'self', args: [], returns: 'fields' },
 });
 
+/**
+ * A host's network device (xmach, base 4100), for its network server: `net_attach` gives the
+ * caller the receive right of the host's device port (packets arrive there as messages,
+ * id `NET_PACKET_ID`: `{ from, to, bytes, meta, seq }`), once per host (KERN_NO_ACCESS after);
+ * `net_transmit` hands a packet to the wire: `{ code, fate }` (fate null for loopback).
+ */
+export const NET = subsystem(4100, {
+  net_attach: { n: 0, on: 'self', args: [], returns: 'fields' },
+  net_transmit: { n: 1, on: 'self', args: [['dst', 'string'], ['bytes', 'any'], ['meta', 'any?']], returns: 'fields' },
+});
+
 /** Every routine of the kernel's interfaces, by name. */
-export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX, ...VM, ...SYNC, ...ANDROID };
+export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX, ...VM, ...SYNC, ...ANDROID, ...NET };
 
 /** A routine's name. */
 export type RoutineName = keyof typeof ROUTINES;

@@ -53,6 +53,10 @@ export interface ServerKernel extends TaskKernel {
   /** POSIX named semaphores, by name. */
   readonly namedSemaphores: Map<string, Semaphore>;
   giveSend(space: IpcSpace, port: Port): number;
+  /** Makes the host's device port in task's space (its receive right); a code when already attached. */
+  netAttach(task: Task): number | { name: number };
+  /** Hands a packet from this host to dst on the wire: what happened to it (null: loopback). */
+  netTransmit(dst: string, bytes: Uint8Array, meta: unknown): string | null;
 }
 
 /** A handler that will answer later (netname_look_up waiting for a check-in). */

@@ -11,9 +11,10 @@ import { taskRoutines } from './task-routines.ts';
 import { directRoutines, mailboxRoutines, serveMailbox } from './model-routines.ts';
 import { androidRoutines, syncRoutines, vmRoutines } from './memory-routines.ts';
 import { Mailbox } from '../ipc/mailbox.ts';
+import { netRoutines } from './net-routines.ts';
 
 /** Every routine's handler, by name: the compiler checks that each routine in defs.ts has exactly one. */
-const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutines, ...netnameRoutines, ...directRoutines, ...mailboxRoutines, ...vmRoutines, ...syncRoutines, ...androidRoutines };
+const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutines, ...netnameRoutines, ...directRoutines, ...mailboxRoutines, ...vmRoutines, ...syncRoutines, ...androidRoutines, ...netRoutines };
 
 /**
  * Routine: serve
