@@ -114,3 +114,61 @@ describe('UDP ports', () => {
     expect(p.bind(80, 2, true)).toBe(0);
   });
 });
+
+import { boot } from '../index.ts';
+import { AF_INET, SOCK_DGRAM, netServer, sockets } from '../servers/net/udp.ts';
+
+describe('UDP sockets through the network servers', () => {
+  async function talk(seed: number, link: Record<string, number>, n = 5) {
+    const k = boot({ hosts: [A, B], seed });
+    k.network.link(A, B, link);
+    const heard: string[] = [];
+    k.host(B).spawn('netserver', netServer({ privileged: [2] }), { daemon: true });
+    k.host(B).spawn('httpd', async (sys) => {
+      const net = sockets(sys);
+      const { fd } = await net.socket(AF_INET, SOCK_DGRAM);
+      expect((await net.bind(fd!, 80)).code).toBe(0);
+      for (;;) {
+        const d = await net.recvfrom(fd!);
+        heard.push(`${sys.now()} ${d.from}:${d.port} ${d.bytes![0]}`);
+      }
+    }, { daemon: true });
+    k.spawn('netserver', netServer(), { daemon: true });
+    k.spawn('client', async (sys) => {
+      await sys.sleep(1); // the network servers attach their devices first (a packet to a host with none: 'no-route')
+      const net = sockets(sys);
+      const { fd } = await net.socket(AF_INET, SOCK_DGRAM);
+      expect(netErrnoName((await net.bind(fd!, 80)).code)).toBe('EACCES');
+      expect((await net.bind(fd!, 1625)).code).toBe(0);
+      const other = await net.socket(AF_INET, SOCK_DGRAM);
+      expect(netErrnoName((await net.bind(other.fd!, 1625)).code)).toBe('EADDRINUSE');
+      const eph = await net.sendto(other.fd!, new Uint8Array([99]), B, 80);
+      expect(eph.sport).toBe(EPHEMERAL_FIRST);
+      for (let i = 0; i < n; i++) {
+        await net.sendto(fd!, new Uint8Array([i]), B, 80);
+        await sys.sleep(1);
+      }
+      await sys.sleep(50);
+    });
+    const r = await k.run();
+    expect(r.status).toBe('done');
+    return { heard, packets: k.network.packets.map((p) => `${p.t} ${p.fate} ${p.arrives}`) };
+  }
+
+  it('datagrams from 146.86.5.20:1625 reach 161.25.19.8:80 after the latency', async () => {
+    const { heard } = await talk(1, { latency: 10 }, 3);
+    expect(heard.slice(1).map((h) => h.split(' ')[1])).toEqual([`${A}:1625`, `${A}:1625`, `${A}:1625`]);
+    const t = heard.map((h) => Number(h.split(' ')[0]));
+    expect(t[2]! - t[1]!).toBe(1);
+  });
+
+  it('loss and duplication as the link says, the same with the same seed', async () => {
+    const a = await talk(4, { latency: 5, loss: 0.3, duplicate: 0.3 }, 20);
+    const b = await talk(4, { latency: 5, loss: 0.3, duplicate: 0.3 }, 20);
+    expect(a).toEqual(b);
+    expect(a.packets.some((p) => p.includes('lost'))).toBe(true);
+    expect(a.packets.some((p) => p.includes('duplicated'))).toBe(true);
+    const copies = a.packets.filter((p) => !p.includes('lost')).length + a.packets.filter((p) => p.includes('duplicated')).length;
+    expect(a.heard.length).toBe(copies);
+  });
+});
