@@ -51,6 +51,28 @@ describe('the five-state diagram, counted', () => {
     expect(totalArrows(rows)).toEqual({ admitted: 2, 'scheduler dispatch': 4, interrupt: 1, 'I/O or event wait': 1, 'I/O or event completion': 1, exit: 2 });
   });
 
+  it('the arrows balance under every policy: each entry into ready is followed by a dispatch; each task that ends was admitted once', async () => {
+    for (const sched of [{ policy: 'fcfs' }, { policy: 'rr', quantum: 2, switchCost: 1 }, { policy: 'priority' }] as const) {
+      const k = boot({ seed: 7, sched });
+      for (const [i, name] of ['p', 'q', 'r'].entries()) {
+        k.spawn(name, async (sys) => {
+          const { name: dev } = await sys.port_allocate('receive');
+          for (let n = 0; n < 3; n++) {
+            await sys.compute(1 + ((i + n) % 3));
+            await sys.msg_receive(dev!, { timeout: 2 });
+          }
+        }, { at: i * 2, priority: 2 - i });
+      }
+      await k.run();
+      for (const { task, counts: c } of stateArrows(k.trace.records)) {
+        const why = `${task} under ${sched.policy}`;
+        expect(c['scheduler dispatch'], why).toBe(c.admitted + c.interrupt + c['I/O or event completion']);
+        expect(c['I/O or event wait'], why).toBe(c['I/O or event completion']);
+        expect([c.admitted, c.exit, c['I/O or event wait']], why).toEqual([1, 1, 3]);
+      }
+    }
+  });
+
   it('a spawned task that never arrived has a row of zeros; other records do not count', () => {
     const records: TraceRecord[] = [
       { seq: 0, t: 0, kind: 'spawn', pid: 3, task: 'late' },
