@@ -54,6 +54,8 @@ function main(argv: readonly string[]): void {
     console.error(`unknown option ${argv[0]}\noptions: --help`);
     process.exit(2);
   }
+  // A listing is often piped into head or grep: a closed pipe ends it quietly.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(e.code === 'EPIPE' ? 0 : 1));
   const list = scenarioList(new URL('.', import.meta.url).pathname.replace(/\/$/, ''));
   const width = Math.max(...list.map((s) => s.name.length)) + 2;
   console.log(`The course's scenarios (${list.length}): npx tsx scenarios/NAME.ts [--seed N] [--only summary|table|mermaid] [--help]\n`);
