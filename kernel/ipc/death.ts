@@ -3,7 +3,7 @@ import { KMsg } from '../../ports/message.ts';
 import type { Port } from '../../ports/port.ts';
 import type { Task } from '../../tasks/task.ts';
 import type { Ipc } from './ipc.ts';
-import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_SEND_ONCE, notificationName } from '../../ports/notify.ts';
+import { MACH_NOTIFY_DEAD_NAME, MACH_NOTIFY_PORT_DELETED, MACH_NOTIFY_SEND_ONCE, notificationName } from '../../ports/notify.ts';
 import type { TraceRecord } from '../../trace/trace.ts';
 
 
@@ -73,7 +73,14 @@ export function portDies(ipc: Ipc, port: Port): void {
   for (const req of requests ?? []) {
     const space = req.space!;
     const e = space.entries.get(req.name!);
-    if (!space.active || !e || e.port !== port) continue;
+    if (!space.active || !e || e.port !== port) {
+      // The right went after the request was made (destroyed, deallocated, the name reused):
+      // the request is cancelled and its send-once right used, as Mach's port-deleted
+      // notification. Mach sends it when the right goes; xmach when the port dies (lazily).
+      req.notify.sorights--;
+      sendNotification(ipc, req.notify, MACH_NOTIFY_PORT_DELETED, { name: req.name });
+      continue;
+    }
     e.dnrequest = false;
     space.makeDead(e);
     e.deadRefs++;

@@ -18,16 +18,6 @@ export interface KnownBug {
 
 export const KNOWN_BUGS: readonly KnownBug[] = [
   {
-    id: 'dead-name-request-leak',
-    pattern: /^audit: port \d+ \([^)]*\.notify\): sorights \d+ but \d+ send-once rights exist/,
-    what:
-      'portDies (kernel/ipc/death.ts) skips a dead-name request whose name no longer denotes the dying port ' +
-      '(the task destroyed its receive right, or deallocated its send right, after asking) without releasing ' +
-      "the request's send-once right: the notify port's sorights stays one too high. GNU Mach cancels the " +
-      'request when the right goes (ipc_right_dealloc/destroy) and sends a port-deleted notification.',
-    seed: 15,
-  },
-  {
     id: 'receive-right-cycle',
     pattern: /^audit: \d+ messages? stranded on ports no space can reach/,
     what:
@@ -41,7 +31,7 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
  * or null when some problem is not explained (a new bug) or there are none.
  *
  * @example
- * knownBug(['audit: port 7 (t0.notify): sorights 1 but 0 send-once rights exist [after t0(2) renew]']); // 'dead-name-request-leak'
+ * knownBug(['audit: 2 messages stranded on ports no space can reach (receive rights in transit in a cycle): port 5 (s0) 1 queued [after the end]']); // 'receive-right-cycle'
  */
 export function knownBug(problems: readonly string[], known: readonly KnownBug[] = KNOWN_BUGS): string | null {
   if (problems.length === 0) return null;
