@@ -8,6 +8,12 @@
 import { writeHtml } from '../trace/index.ts';
 import { boot, type BootOptions, type Kernel, type Sys } from '../index.ts';
 
+// A scenario piped into `head` ends quietly when the pipe closes, instead of an EPIPE stack.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 export interface ScenarioArgs {
   seed: number;
   fullTrace: boolean;

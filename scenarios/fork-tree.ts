@@ -11,6 +11,7 @@
  * grandparent (every process a subreaper); -I to init (pid 1); -K to the
  * kernel. The code is scenarios/homework/fork-tree.ts (`forkTree`).
  */
+import './args.ts'; // a closed pipe (| head) ends the run quietly
 import { runScript } from './homework/cli.ts';
 import { FORK_TREE_ABOUT, FORK_TREE_FLAGS, forkTree, forkTreeOptions } from './homework/fork-tree.ts';
 

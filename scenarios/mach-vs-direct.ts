@@ -10,6 +10,7 @@
  *
  *   npx tsx scenarios/mach-vs-direct.ts [--workload NAME] [--models mach,direct,mailbox] [--seed N]
  */
+import './args.ts'; // a closed pipe (| head) ends the run quietly
 import { compare, MODELS, renderComparison, WORKLOADS, type Workload } from '../index.ts';
 
 const ABOUT = `Mach ports beside direct links (send(P)/receive(Q)) and shared mailboxes, on the same

@@ -11,6 +11,7 @@
  * flag too). How the rules map onto xmach's schedulers, and where xmach's
  * choices show, is in scenarios/homework/process-run.ts (`processRun`).
  */
+import './args.ts'; // a closed pipe (| head) ends the run quietly
 import { runScript } from './homework/cli.ts';
 import { PROCESS_RUN_ABOUT, PROCESS_RUN_FLAGS, processRun, processRunOptions } from './homework/process-run.ts';
 

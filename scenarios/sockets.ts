@@ -1,5 +1,5 @@
 /**
- * Two hosts on a network, UDP, the microkernel way (issue 11, phase 1): a client on
+ * Two hosts on a network, UDP, the microkernel way: a client on
  * 146.86.5.20 port 1625 sends datagrams to a server at 161.25.19.8:80; each host's network
  * server is a task that owns its device and serves sockets through ports. Every packet is
  * drawn as a row; then the same over a lossy link (seeded), with lost and duplicated ones.

@@ -22,8 +22,8 @@ function examples(): { n: number; code: string }[] {
 describe('the README', () => {
   const all = examples();
 
-  it('has its examples (a first program, a machine program, pipes, shared memory, messaging models, RPC and ALPC, processes, a test file)', () => {
-    expect(all.length).toBe(8);
+  it('has its examples (a first program, a machine program, pipes, shared memory, messaging models, RPC and ALPC, two hosts, processes, a test file)', () => {
+    expect(all.length).toBe(9);
   });
 
   for (const { n, code } of all) {

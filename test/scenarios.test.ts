@@ -73,6 +73,23 @@ describe('scenarios run as a user runs them', () => {
     ]);
   });
 
+  it('sockets: datagrams cross the wire after the link latency, and a lossy link loses and duplicates the same way each seed', async () => {
+    const { stdout } = await tsx('sockets');
+    expect(stdout).toContain('t=11 161.25.19.8:80 got "GET /1" from 146.86.5.20:1625');
+    expect(stdout).toMatch(/^8 +15 +146\.86\.5\.20 +161\.25\.19\.8 +6 +delivered +25$/m);
+    expect(stdout).toMatch(/ lost /);
+    expect((await tsx('sockets')).stdout).toBe(stdout);
+  });
+
+  it('the course map lists every scenario with one line, and a closed pipe ends a scenario quietly', async () => {
+    const { stdout } = await tsx('index');
+    const { readdirSync } = await import('node:fs');
+    const names = readdirSync(new URL('../scenarios', import.meta.url)).filter((f) => f.endsWith('.ts') && f !== 'args.ts' && f !== 'index.ts').map((f) => f.slice(0, -3));
+    for (const name of names) expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    const piped = await run('sh', ['-c', `${process.execPath} --import tsx scenarios/sockets.ts | head -1`], { cwd: new URL('..', import.meta.url).pathname });
+    expect(piped.stderr).toBe('');
+  });
+
   it('a bad option is refused with a usage line', async () => {
     await expect(tsx('tour', '--seed', 'x')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--seed needs an integer') });
   });
