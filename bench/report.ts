@@ -72,7 +72,7 @@ function table(results: Result[], quick: boolean, seconds: number, at: string): 
     '|---|---|---:|---|---|---:|---|---|',
     ...rows,
     '',
-    'Item 10 (direct model versus Mach model) is not measured yet: see above.',
+    'An aim marked **not met** is explained, with its profile, in "Where the time goes" above.',
     END,
   ].join('\n');
 }
