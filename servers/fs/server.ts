@@ -29,6 +29,7 @@ import type { Sys } from '../../syscalls/sys.ts';
 import { EACCES, EBADF, EEXIST, EINVAL, ENOENT, EPERM, O_ACCMODE, O_APPEND, O_CREAT, O_EXCL, O_KNOWN, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from '../posix/errno.ts';
 import { DEFER, fail, ok, serveSet, type Answer, type Request } from '../posix/mig.ts';
 import { IO } from '../pipe/defs.ts';
+import { SessionUsers } from '../shm/users.ts';
 import { FS } from './defs.ts';
 import { Namespace, normalPath, statOf, validMode, type Node } from './namespace.ts';
 
@@ -57,7 +58,7 @@ const EMPTY = new Uint8Array(0);
 export class FsServer {
   readonly ns: Namespace;
   readonly netname: string;
-  private readonly users = new Map<number, number>();
+  private readonly users = new SessionUsers();
   private readonly files = new Map<number, OpenFile>();
   private sys!: Sys;
   private set = 0;
@@ -225,32 +226,8 @@ export class FsServer {
   }
 
   /** The user a pid acts as: the process its session started from (found once with ps, then kept). */
-  private async userOf(pid: number): Promise<number> {
-    const known = this.users.get(pid);
-    if (known !== undefined) return known;
-    const procs = (await this.sys.ps()).procs ?? [];
-    const parent = new Map(procs.map((p) => [p.pid, p.ppid]));
-    // init (pid 1, named init, a child of the kernel) adopts orphans: it is nobody's session.
-    const init = procs.find((p) => p.pid === 1 && p.ppid === 0 && p.name === 'init') ? 1 : 0;
-    const chain: number[] = [];
-    let p = pid;
-    let user = pid;
-    for (;;) {
-      const cached = this.users.get(p);
-      if (cached !== undefined) {
-        user = cached;
-        break;
-      }
-      chain.push(p);
-      const pp = parent.get(p);
-      if (pp === undefined || pp === 0 || pp === init) {
-        user = p;
-        break;
-      }
-      p = pp;
-    }
-    for (const c of chain) this.users.set(c, user);
-    return user;
+  private userOf(pid: number): Promise<number> {
+    return this.users.of(this.sys, pid);
   }
 }
 
