@@ -186,8 +186,11 @@ export class Ipc implements RightHooks {
     }
     const port = de.port!;
     for (const r of rights) {
-      if (r.disposition === 'move-receive' && space.lookup(r.name)!.port === port) {
-        return this.refuse(task, 'msg_send', MACH_SEND_INVALID_RIGHT, 'a port cannot carry its own receive right');
+      if (r.disposition !== 'move-receive') continue;
+      const carried = space.lookup(r.name)!.port!;
+      if (carried === port) return this.refuse(task, 'msg_send', MACH_SEND_INVALID_RIGHT, 'a port cannot carry its own receive right');
+      if (receiveInTransitOn(carried, port)) {
+        return this.refuse(task, 'msg_send', MACH_SEND_INVALID_RIGHT, `port ${carried.id}'s receive right cannot go to port ${port.id}, whose own receive right waits in port ${carried.id}'s queue (a cycle no task could reach)`);
       }
     }
     const copy = copyBody(msg.body);
@@ -572,3 +575,31 @@ export class Ipc implements RightHooks {
 }
 
 const NO_RIGHTS_TO_SEND: { name: number; disposition: Disposition }[] = [];
+
+/**
+ * Contract: true when dest's receive right waits, in a message, in port's queue
+ * (or in a blocked sender's message to it), directly or through other ports
+ * whose receive rights wait there in turn. Sending port's receive right to dest
+ * would then make a cycle of ports in transit that no task could ever reach
+ * (GNU Mach and XNU: ipc_port_check_circularity). Walks only messages that
+ * carry rights, once per port; run only when a receive right is sent.
+ */
+function receiveInTransitOn(port: Port, dest: Port): boolean {
+  const seen = new Set<Port>([port]);
+  const todo: Port[] = [port];
+  const look = (kmsg: KMsg): boolean => {
+    for (const r of kmsg.rights) {
+      if (r.kind !== 'receive' || r.port === null || seen.has(r.port)) continue;
+      if (r.port === dest) return true;
+      seen.add(r.port);
+      todo.push(r.port);
+    }
+    return false;
+  };
+  while (todo.length > 0) {
+    const p = todo.pop()!;
+    for (const kmsg of p.queue) if (kmsg.rights.length !== 0 && look(kmsg)) return true;
+    for (const s of p.senders) if (s.kmsg.rights.length !== 0 && look(s.kmsg)) return true;
+  }
+  return false;
+}

@@ -17,13 +17,7 @@ export interface KnownBug {
 }
 
 export const KNOWN_BUGS: readonly KnownBug[] = [
-  {
-    id: 'receive-right-cycle',
-    pattern: /^audit: \d+ messages? stranded on ports no space can reach/,
-    what:
-      "Ipc.copyIn (kernel/ipc/ipc.ts) lets a receive right travel to a port whose own receive right waits, in a message, in the first port's queue (A's right queued on B, then B's right sent to A): the ports hold each other in transit, no space can reach them, their messages are never received nor destroyed (the audit's books do not balance) and the ports never die. GNU Mach and XNU check for this at copy-in (ipc_port_check_circularity) and destroy the circular message instead of queueing it.",
-    seed: 3635,
-  },
+  // None open: both bugs the fuzzer found (a leaked dead-name request, a receive-right cycle) are fixed.
 ];
 
 /**
@@ -31,7 +25,7 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
  * or null when some problem is not explained (a new bug) or there are none.
  *
  * @example
- * knownBug(['audit: 2 messages stranded on ports no space can reach (receive rights in transit in a cycle): port 5 (s0) 1 queued [after the end]']); // 'receive-right-cycle'
+ * knownBug(['audit: port 6 (s1): srights 3 but 2 send rights exist'], [{ id: 'srights', pattern: /srights/, what: '…', seed: 1 }]); // 'srights'
  */
 export function knownBug(problems: readonly string[], known: readonly KnownBug[] = KNOWN_BUGS): string | null {
   if (problems.length === 0) return null;
