@@ -280,7 +280,7 @@ interface Gen {
 }
 const utf8Length = (s: string): number => new TextEncoder().encode(s).length;
 /** Drops code points from the end of s until it fits in max UTF-8 bytes. */
-const fit = (s: string, max: number): string => {
+const clipTo = (s: string, max: number): string => {
   const cps = [...s];
   while (utf8Length(cps.join('')) > max) cps.pop();
   return cps.join('');
@@ -303,7 +303,7 @@ const leaf: fc.Arbitrary<Gen> = fc.oneof(
   }),
   fc.nat(9).map((n): Gen => ({ t: xdr.opaque(n), v: fc.uint8Array({ minLength: n, maxLength: n }) })),
   bound(0, 3, 5).map((max): Gen => ({ t: xdr.varOpaque(max), v: fc.uint8Array({ maxLength: max ?? 12 }) })),
-  bound(0, 3, 10).map((max): Gen => ({ t: xdr.string(max), v: fc.string({ unit: 'binary', maxLength: 8 }).map((s) => fit(s, max ?? 99)) })),
+  bound(0, 3, 10).map((max): Gen => ({ t: xdr.string(max), v: fc.string({ unit: 'binary', maxLength: 8 }).map((s) => clipTo(s, max ?? 99)) })),
 );
 
 /** A union on an int, unsigned, bool or enum discriminant over 1 to 3 arms, maybe with a default arm. */
