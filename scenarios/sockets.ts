@@ -7,7 +7,7 @@
  *   npx tsx scenarios/sockets.ts [--seed N] [--trace]
  */
 import { parseArgs } from './args.ts';
-import { AF_INET, SOCK_DGRAM, netServer, sockets } from '../servers/net/udp.ts';
+import { AF_INET, SOCK_DGRAM, netServer, sockets } from '../servers/net/index.ts';
 import { codeName } from '../index.ts';
 
 const args = parseArgs(`Host 146.86.5.20:1625 sends UDP datagrams to a server at 161.25.19.8:80, each host's
