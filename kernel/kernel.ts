@@ -3,7 +3,7 @@ import type { Task } from '../tasks/task.ts';
 import type { Trace } from '../trace/trace.ts';
 import { KernelCore, type KernelOptions, type RunOptions, type RunReport } from './core.ts';
 import type { SchedOptions } from './sched/sched.ts';
-import { createTask, type PortRef, type SpawnOptions } from './task/lifecycle.ts';
+import { createTask, killProcess, type PortRef, type SpawnOptions } from './task/lifecycle.ts';
 import { ps, type ProcRow } from './task/proc.ts';
 
 export type { DeadlockEntry, KernelOptions, RunOptions, RunReport } from './core.ts';
@@ -153,6 +153,35 @@ export class Kernel<S = unknown> {
   run(options: RunOptions = {}): Promise<RunReport> {
     return this.core.run(options);
   }
+
+  /**
+   * Crashes this host, now or at virtual time `at`: every task on it is killed (status 137,
+   * a 'kill' record saying 'host crashed'), so its ports die, and the host leaves the wire:
+   * packets to it are 'no-route' from then on and those in flight to it are lost. A crashed
+   * host stays down (spawning on it again is allowed but it has no network). Throws a
+   * RangeError for an `at` in the past.
+   *
+   * @example
+   * k.host('161.25.19.8').crash({ at: 300 });   // its NetMsgServer's peers time out and see dead names
+   */
+  crash(opts: { at?: number } = {}): void {
+    const now = this.core.clock.now();
+    const at = opts.at ?? now;
+    if (!(at >= now)) throw new RangeError(`crash: at (${at}) is before now (${now})`);
+    const down = (): void => {
+      this.crashed = true;
+      this.core.wire.detach(this.core.address);
+      for (const t of [...this.core.tasks.values()]) {
+        if (t.state !== 'terminated' && t.process === t) killProcess(this.core, t, { code: 137, reason: 'killed', error: 'host crashed' }, 'host crashed');
+      }
+      this.core.kick();
+    };
+    if (at === now) down();
+    else this.core.clock.after(at - now, down);
+  }
+
+  /** Whether this host has crashed (see `crash`). */
+  crashed = false;
 
   /** The process table, as ps shows it. */
   ps(): ProcRow[] {

@@ -102,6 +102,15 @@ export class Wire {
     this.hosts.set(addr, deliver);
   }
 
+  /**
+   * Takes a host off the wire (it crashed): packets sent to it from now on are 'no-route',
+   * and those already in flight to it are dropped on arrival. Detaching a host that is not
+   * attached does nothing.
+   */
+  detach(addr: string): void {
+    this.hosts.delete(addr);
+  }
+
   /** The link between a and b now (defaults where never set). */
   props(a: string, b: string): LinkProps {
     return this.links.get(pairKey(a, b)) ?? DEFAULTS;
@@ -166,8 +175,10 @@ export class Wire {
       rec.arrives = arrives;
       rec.copies = twice ? 2 : 1;
       const p: Packet = { seq, from, to, bytes, meta };
-      this.clock.after(arrives - now, () => deliver(p));
-      if (twice) this.clock.after(arrives - now, () => deliver({ ...p, bytes: bytes.slice() }));
+      // Delivered only if the host is still on the wire when the packet arrives (it may have crashed).
+      const arrive = (q: Packet): void => void (this.hosts.get(to) === deliver && deliver(q));
+      this.clock.after(arrives - now, () => arrive(p));
+      if (twice) this.clock.after(arrives - now, () => arrive({ ...p, bytes: bytes.slice() }));
     }
     this.packets.push(rec);
     this.onPacket(rec);
