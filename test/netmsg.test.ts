@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { boot } from '../index.ts';
+import { boot, codeName } from '../index.ts';
+import type { LinkProps } from '../kernel/device/wire.ts';
+import { netServer } from '../servers/net/index.ts';
+import { netMsgServer, type NetMsgOptions } from '../servers/netmsg/index.ts';
+import type { Sys } from '../syscalls/sys.ts';
 
 const A = '146.86.5.20';
 const B = '161.25.19.8';
@@ -39,5 +43,105 @@ describe('a host crash', () => {
     k.spawn('w', async (sys) => sys.sleep(5));
     await k.run();
     expect(() => k.host(B).crash({ at: 1 })).toThrow(RangeError);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The NetMsgServer
+
+const C = '192.168.7.3';
+
+/** The README's echo server and client, exactly as on one host. */
+async function echo(sys: Sys) {
+  const { name: port } = await sys.port_allocate('receive', 'echo');
+  await sys.netname_check_in('echo', port!);
+  for (;;) {
+    const r = await sys.msg_receive<string>(port!);
+    if (!r.ok) return 1;
+    await sys.msg_send(r.msg.reply, { id: r.msg.id + 100, body: r.msg.body.toUpperCase() });
+  }
+}
+async function client(sys: Sys) {
+  const { port } = await sys.netname_look_up('echo', { wait: true });
+  const r = await sys.msg_rpc<string>(port!, { id: 1, body: 'hello' });
+  sys.log(r.ok ? r.msg.body : codeName(r.code));
+}
+
+/** Hosts with a network server and a NetMsgServer each (imports per host), links of 10 ms. */
+function world(hosts: string[], imports: Record<string, NetMsgOptions['import']> = {}, opts: { seed?: number; link?: Partial<LinkProps>; nms?: NetMsgOptions } = {}) {
+  const k = boot({ hosts, seed: opts.seed ?? 1 });
+  for (let i = 0; i < hosts.length; i++) for (let j = i + 1; j < hosts.length; j++) k.network.link(hosts[i]!, hosts[j]!, { latency: 10, ...opts.link });
+  for (const h of hosts) {
+    k.host(h).spawn('netserver', netServer(), { daemon: true });
+    k.host(h).spawn('netmsgserver', netMsgServer({ ...opts.nms, import: imports[h] ?? [] }), { daemon: true });
+  }
+  return k;
+}
+
+/** Log lines of tasks (not the servers), as `t host task: text`. */
+function said(k: ReturnType<typeof boot>, who: (task: string) => boolean = (t) => !t.startsWith('net')) {
+  return k.trace.records.filter((r) => r.kind === 'log' && who(r.task)).map((r) => `${r.t} ${r.host ?? k.hosts[0]} ${r.task}: ${r.detail}`);
+}
+
+describe('the NetMsgServer', () => {
+  it('a call to a port on another host gets its reply, with the one-host client and server unchanged', async () => {
+    const k = world([A, B], { [A]: [{ name: 'echo', from: B }] });
+    k.host(B).spawn('echo', echo, { daemon: true });
+    k.spawn('client', client);
+    const r = await k.run({ until: 10_000 });
+    expect(r.status).toBe('done');
+    // The look-up's first packet finds no route (B's network server attaches after A's first step), is sent again at 40.
+    expect(said(k)).toEqual([`80 ${A} client: HELLO`]);
+    expect(said(k, (t) => t === 'netmsgserver').filter((l) => l.includes(' msg '))).toEqual([
+      `60 ${A} netmsgserver: → ${B} #2 msg 1 → ${B}#1 (reply once ${A}#1)`,
+      `70 ${B} netmsgserver: ← ${A} msg 1 → ${B}#1 (reply once ${A}#1)`,
+      `70 ${B} netmsgserver: ⇢ delivered msg 1 to ${B}#1`,
+      `70 ${B} netmsgserver: → ${A} #2 msg 101 → ${A}#1`,
+      `80 ${A} netmsgserver: ← ${B} msg 101 → ${A}#1`,
+      `80 ${A} netmsgserver: ⇢ delivered msg 101 to ${A}#1`,
+    ]);
+  });
+
+  it('a send right passed in a message to a third host reaches the port directly (no chain through the middle host)', async () => {
+    const k = world([A, B, C], { [B]: [{ name: 'counter', from: C }], [A]: [{ name: 'broker', from: B }] });
+    k.host(C).spawn('counter', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'counter');
+      await sys.netname_check_in('counter', port!);
+      for (let n = 1; ; n++) {
+        const r = await sys.msg_receive(port!);
+        if (r.ok) await sys.msg_send(r.msg.reply, { id: r.msg.id + 100, body: { code: 0, n } });
+      }
+    }, { daemon: true });
+    k.host(B).spawn('broker', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'broker');
+      await sys.netname_check_in('broker', port!);
+      const { port: counter } = await sys.netname_look_up('counter', { wait: true });
+      for (;;) {
+        const r = await sys.msg_receive(port!);
+        if (r.ok) await sys.msg_send(r.msg.reply, { id: r.msg.id + 100, body: { code: 0 }, rights: [{ name: counter!, disposition: 'copy-send' }] });
+      }
+    }, { daemon: true });
+    k.spawn('client', async (sys) => {
+      const { port: broker } = await sys.netname_look_up('broker', { wait: true });
+      const r = await sys.call(broker!, 1, {});
+      const counter = r.ports![0]!;
+      sys.log('got a', counter.right, 'right');
+      for (let i = 0; i < 2; i++) sys.log('counter says', (await sys.call(counter.name, 2, {})).n);
+    });
+    const r = await k.run({ until: 10_000 });
+    expect(r.status).toBe('done');
+    expect(said(k).map((l) => l.split(': ')[1])).toEqual(['got a send right', 'counter says 1', 'counter says 2']);
+    // The calls on the passed right go from A to C and back; B (which passed it) sees none of them.
+    const calls = said(k, (t) => t === 'netmsgserver').filter((l) => / msg (2|102) /.test(l) && /[→←]/.test(l)).map((l) => l.replace(/^\d+ /, '').replace(/ #\d+/, ''));
+    expect(calls).toEqual([
+      `${A} netmsgserver: → ${C} msg 2 → ${C}#1 (reply once ${A}#2)`,
+      `${C} netmsgserver: ← ${A} msg 2 → ${C}#1 (reply once ${A}#2)`,
+      `${C} netmsgserver: → ${A} msg 102 → ${A}#2`,
+      `${A} netmsgserver: ← ${C} msg 102 → ${A}#2`,
+      `${A} netmsgserver: → ${C} msg 2 → ${C}#1 (reply once ${A}#3)`,
+      `${C} netmsgserver: ← ${A} msg 2 → ${C}#1 (reply once ${A}#3)`,
+      `${C} netmsgserver: → ${A} msg 102 → ${A}#3`,
+      `${A} netmsgserver: ← ${C} msg 102 → ${A}#3`,
+    ]);
   });
 });
