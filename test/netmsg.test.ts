@@ -144,4 +144,86 @@ describe('the NetMsgServer', () => {
       `${A} netmsgserver: ← ${C} msg 102 → ${A}#3`,
     ]);
   });
+
+  it('send-once rights: a reply right handed on to a third host answers the caller; a server that dies holding one gives MIG_SERVER_DIED', async () => {
+    const k = world([A, B, C], { [A]: [{ name: 'front', from: B }, { name: 'quitter', from: B }], [B]: [{ name: 'worker', from: C }] });
+    k.host(C).spawn('worker', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'worker');
+      await sys.netname_check_in('worker', port!);
+      for (;;) {
+        const r = await sys.msg_receive<{ job: string }>(port!);
+        if (!r.ok) continue;
+        // The job carries the caller's reply right (a send-once right): answer it directly.
+        const to = r.msg.rights[0]!;
+        sys.log('reply right is', to.right);
+        await sys.msg_send(to.name, { id: 101, body: { code: 0, done: r.msg.body.job.toUpperCase() } });
+      }
+    }, { daemon: true });
+    k.host(B).spawn('front', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'front');
+      await sys.netname_check_in('front', port!);
+      const { port: worker } = await sys.netname_look_up('worker', { wait: true });
+      for (;;) {
+        const r = await sys.msg_receive<{ job: string }>(port!);
+        if (r.ok) await sys.msg_send(worker!, { id: 7, body: r.msg.body, rights: [{ name: r.msg.reply, disposition: 'move-send-once' }] });
+      }
+    }, { daemon: true });
+    k.host(B).spawn('quitter', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'quitter');
+      await sys.netname_check_in('quitter', port!);
+      await sys.msg_receive(port!);
+      return 0; // ends holding the caller's reply right: it is destroyed unused
+    });
+    k.spawn('client', async (sys) => {
+      const { port: front } = await sys.netname_look_up('front', { wait: true });
+      const r = await sys.call(front!, 1, { job: 'paint' });
+      sys.log('front:', codeName(r.code), r.done);
+      const { port: quitter } = await sys.netname_look_up('quitter', { wait: true });
+      sys.log('quitter:', codeName((await sys.call(quitter!, 1, {})).code));
+    });
+    const r = await k.run({ until: 10_000 });
+    expect(r.status).toBe('done');
+    expect(said(k).map((l) => l.replace(/^\d+ /, ''))).toEqual([
+      `${C} worker: reply right is send-once`,
+      `${A} client: front: SUCCESS PAINT`,
+      `${A} client: quitter: MIG_SERVER_DIED`,
+    ]);
+  });
+
+  it('a receive right sent to another host moves the port: queued and later messages reach the new receiver, in order', async () => {
+    const k = world([A, B], { [A]: [{ name: 'taker', from: B }] });
+    const mine = k.port('mine');
+    k.host(B).spawn('taker', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'taker');
+      await sys.netname_check_in('taker', port!);
+      const r = await sys.msg_receive(port!);
+      const moved = r.ok ? r.msg.rights[0]! : null;
+      sys.log('got a', moved?.right, 'right');
+      for (let i = 0; i < 3; i++) {
+        const m = await sys.msg_receive<string>(moved!.name);
+        sys.log(m.ok ? m.msg.body : codeName(m.code));
+      }
+    });
+    k.spawn('friend', async (sys) => {
+      await sys.msg_send(sys.ports.mine!, { body: 'queued 1' });
+      await sys.msg_send(sys.ports.mine!, { body: 'queued 2' });
+      await sys.sleep(200);
+      sys.log('send after the move:', codeName(await sys.msg_send(sys.ports.mine!, { body: 'after' })));
+    }, { ports: { mine } });
+    k.spawn('giver', async (sys) => {
+      const { port: taker } = await sys.netname_look_up('taker', { wait: true });
+      const code = await sys.msg_send(taker!, { id: 1, rights: [{ name: sys.ports.mine!, disposition: 'move-receive' }] });
+      sys.log('sent:', codeName(code), '; the name here:', codeName((await sys.port_type(sys.ports.mine!)).code));
+    }, { ports: { mine: { port: mine, right: 'receive' } } });
+    const r = await k.run({ until: 10_000 });
+    expect(r.status).toBe('done');
+    expect(said(k).map((l) => l.replace(/^\d+ /, ''))).toEqual([
+      `${A} giver: sent: SUCCESS ; the name here: KERN_INVALID_NAME`,
+      `${B} taker: got a receive right`,
+      `${B} taker: queued 1`,
+      `${B} taker: queued 2`,
+      `${A} friend: send after the move: SUCCESS`,
+      `${B} taker: after`,
+    ]);
+  });
 });
