@@ -226,4 +226,86 @@ describe('the NetMsgServer', () => {
       `${B} taker: after`,
     ]);
   });
+
+  /** An echo server that takes 1 s per request, on B; a client on A that calls it and watches its right. */
+  function slowEcho(k: ReturnType<typeof boot>) {
+    k.host(B).spawn('echo', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'echo');
+      await sys.netname_check_in('echo', port!);
+      for (;;) {
+        const r = await sys.msg_receive<string>(port!);
+        if (!r.ok) return 1;
+        await sys.sleep(1000);
+        await sys.msg_send(r.msg.reply, { id: r.msg.id + 100, body: { code: 0, text: r.msg.body.toUpperCase() } });
+      }
+    }, { daemon: true });
+    k.spawn('client', async (sys) => {
+      const { port } = await sys.netname_look_up('echo', { wait: true });
+      await sys.port_request_notification(port!, 'dead-name');
+      sys.log('call:', codeName((await sys.call(port!, 1, 'hi' as never)).code));
+      sys.log('the name holds:', (await sys.port_type(port!)).rights!.join(' '));
+      const n = await sys.msg_receive<{ name: number }>(sys.notifyPort, { timeout: 0 });
+      sys.log('notification:', n.ok ? `${n.msg.notification} for name ${n.msg.body.name === port}` : codeName(n.code));
+      sys.log('send:', codeName(await sys.msg_send(port!, { id: 2, body: 'x' })));
+    });
+  }
+
+  it('a partition turns the remote right into a dead name: the pending call gets MIG_SERVER_DIED, the dead-name notification fires; after the heal the name comes back', async () => {
+    const k = world([A, B], { [A]: [{ name: 'echo', from: B }] });
+    k.network.partition(A, B, { from: 100, until: 2000 });
+    slowEcho(k);
+    k.spawn('later', async (sys) => {
+      await sys.sleep(2500);
+      const { port } = await sys.netname_look_up('echo', { wait: true });
+      const r = await sys.call(port!, 1, 'again' as never);
+      sys.log('after the heal:', codeName(r.code), r.text);
+    });
+    const r = await k.run({ until: 20_000 });
+    expect(r.status).toBe('done');
+    // Last frame from A at 60; keepalive at 160, 5 resends 40 ms apart, declared dead at 400.
+    expect(said(k)).toEqual([
+      `400 ${A} client: call: MIG_SERVER_DIED`,
+      `400 ${A} client: the name holds: dead-name`,
+      `400 ${A} client: notification: dead-name for name true`,
+      `400 ${A} client: send: MACH_SEND_INVALID_DEST`,
+      expect.stringMatching(new RegExp(`^\\d+ ${A.replace(/\./g, '\\.')} later: after the heal: SUCCESS AGAIN$`)),
+    ]);
+    const dead = said(k, (t) => t === 'netmsgserver').filter((l) => l.includes('✗'));
+    expect(dead[0]).toBe(`390 ${B} netmsgserver: ✗ ${A} did not answer 5 resends: its ports are dead here`);
+    expect(dead[1]).toBe(`400 ${A} netmsgserver: ✗ ${B} did not answer 5 resends: its ports are dead here`);
+  });
+
+  it('a host crash: the same dead name and codes, found by the keepalive; packets to it find no route', async () => {
+    const k = world([A, B], { [A]: [{ name: 'echo', from: B }] });
+    k.host(B).crash({ at: 100 });
+    slowEcho(k);
+    const r = await k.run({ until: 20_000 });
+    expect(r.status).toBe('done');
+    expect(said(k)).toEqual([
+      `400 ${A} client: call: MIG_SERVER_DIED`,
+      `400 ${A} client: the name holds: dead-name`,
+      `400 ${A} client: notification: dead-name for name true`,
+      `400 ${A} client: send: MACH_SEND_INVALID_DEST`,
+    ]);
+    expect(k.network.packets.filter((p) => p.t >= 100 && p.to === B).map((p) => p.fate)).toEqual(Array(7).fill('no-route')); // the ping, 5 resends, the import asked again at 400
+  });
+
+  it('a port that dies on its host dies on every host holding a proxy for it (dead-name notification across hosts)', async () => {
+    const k = world([A, B], { [A]: [{ name: 'echo', from: B }] });
+    k.host(B).spawn('echo', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'echo');
+      await sys.netname_check_in('echo', port!);
+      await sys.sleep(500);
+      return 0; // the port dies with the task
+    });
+    k.spawn('client', async (sys) => {
+      const { port } = await sys.netname_look_up('echo', { wait: true });
+      await sys.port_request_notification(port!, 'dead-name');
+      const n = await sys.msg_receive(sys.notifyPort);
+      sys.log(n.ok ? n.msg.notification : codeName(n.code));
+    });
+    const r = await k.run({ until: 20_000 });
+    expect(r.status).toBe('done');
+    expect(said(k)).toEqual([`510 ${A} client: dead-name`]);
+  });
 });
