@@ -81,6 +81,16 @@ describe('scenarios run as a user runs them', () => {
     expect((await tsx('sockets')).stdout).toBe(stdout);
   });
 
+  it('netmsg: the README echo across two hosts through the NetMsgServers, then a partition gives the client a dead name', async () => {
+    const { stdout } = await tsx('netmsg');
+    expect(stdout).toContain('  t=0     146.86.5.20  client        HELLO');
+    expect(stdout).toContain('  t=80    146.86.5.20  client        HELLO');
+    expect(stdout).toMatch(/^ {2}6 +60 +146\.86\.5\.20 +161\.25\.19\.8 +\d+ +delivered +70$/m);
+    expect(stdout).toContain('t=540   146.86.5.20  watcher       notification: dead-name for name 5 (the echo right); the name holds: dead-name');
+    expect(stdout).toContain('a send to it now: MACH_SEND_INVALID_DEST');
+    expect((await tsx('netmsg')).stdout).toBe(stdout);
+  });
+
   it('the course map lists every scenario with one line, and a closed pipe ends a scenario quietly', async () => {
     const { stdout } = await tsx('index');
     const { readdirSync } = await import('node:fs');
