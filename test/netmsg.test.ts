@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { boot, codeName } from '../index.ts';
 import type { LinkProps } from '../kernel/device/wire.ts';
 import { netServer } from '../servers/net/index.ts';
-import { Channel, netMsgServer, type Frame, type NetMsgOptions } from '../servers/netmsg/index.ts';
+import { Channel, NETMSG_IDS, NETNAME_NO_SUCH_HOST, netMsgServer, netmsgClient, type Frame, type NetMsgOptions } from '../servers/netmsg/index.ts';
 import type { Sys } from '../syscalls/sys.ts';
 
 const A = '146.86.5.20';
@@ -352,6 +352,42 @@ describe('the NetMsgServer', () => {
     const one = await trace(5);
     expect(await trace(5)).toEqual(one);
     expect((await trace(6)).packets).not.toBe(one.packets);
+  });
+});
+
+describe("Mach 2.5's look-up with a host (netmsgClient)", () => {
+  it('finds a name on another host or on this one, says NETNAME_NO_SUCH_HOST for a host that does not answer, and refuses bad requests', async () => {
+    const k = world([A, B, C]);
+    k.host(C).crash({ at: 0 });
+    k.host(B).spawn('echo', echo, { daemon: true });
+    k.spawn('here', async (sys) => {
+      const { name } = await sys.port_allocate('receive', 'here');
+      await sys.netname_check_in('here', name!);
+      for (;;) {
+        const r = await sys.msg_receive<string>(name!);
+        if (r.ok) await sys.msg_send(r.msg.reply, { id: r.msg.id + 100, body: `here: ${r.msg.body}` });
+      }
+    }, { daemon: true });
+    k.spawn('asker', async (sys) => {
+      const nm = netmsgClient(sys);
+      const far = await nm.look_up(B, 'echo');
+      const r = await sys.msg_rpc<string>(far.port!, { id: 1, body: 'far' });
+      sys.log(codeName(far.code), r.ok ? r.msg.body : codeName(r.code));
+      const near = await nm.look_up('', 'here');
+      const n = await sys.msg_rpc<string>(near.port!, { id: 1, body: 'near' });
+      sys.log(codeName(near.code), n.ok ? n.msg.body : codeName(n.code));
+      sys.log('down:', (await nm.look_up(C, 'echo')).code === NETNAME_NO_SUCH_HOST ? 'NETNAME_NO_SUCH_HOST' : 'something else');
+      const { port: server } = await sys.netname_look_up('netmsg');
+      sys.log('bad:', codeName((await sys.call(server!, NETMSG_IDS.look_up, { host: 7 })).code), codeName((await sys.call(server!, 1, {})).code));
+    });
+    const r = await k.run({ until: 20_000 });
+    expect(r.status).toBe('done');
+    expect(said(k).map((l) => l.replace(/^\d+ \S+ /, ''))).toEqual([
+      'asker: SUCCESS FAR',
+      'asker: SUCCESS here: near',
+      'asker: down: NETNAME_NO_SUCH_HOST',
+      'asker: bad: KERN_INVALID_ARGUMENT MIG_BAD_ID',
+    ]);
   });
 });
 

@@ -52,7 +52,7 @@
  * k.spawn('netmsgserver', netMsgServer({ import: [{ name: 'echo', from: '161.25.19.8' }] }), { daemon: true });
  * k.spawn('client', client);   // netname_look_up('echo', { wait: true }) gives a proxy; calls cross the wire
  */
-import { KERN_SUCCESS, MACH_MSG_SUCCESS, MACH_SEND_INVALID_DEST, MACH_SEND_TIMED_OUT, NETNAME_NOT_CHECKED_IN, codeName } from '../../ports/codes.ts';
+import { KERN_INVALID_ARGUMENT, KERN_SUCCESS, MACH_MSG_SUCCESS, MIG_BAD_ID, MACH_SEND_INVALID_DEST, MACH_SEND_TIMED_OUT, NETNAME_NOT_CHECKED_IN, codeName } from '../../ports/codes.ts';
 import type { InMessage, OutMessage, RightToSend } from '../../ports/message.ts';
 import type { Sys } from '../../syscalls/sys.ts';
 import { AF_INET, SOCK_DGRAM, sockets } from '../net/udp.ts';
@@ -470,7 +470,8 @@ export function netMsgServer(options: NetMsgOptions = {}) {
       } else if (m.port === service) {
         const b = m.body as { host?: unknown; name?: unknown };
         if (m.id !== NETMSG_IDS.look_up || typeof b?.host !== 'string' || typeof b.name !== 'string') {
-          if (m.reply) await sys.msg_send(m.reply, { id: m.id + 100, body: { code: NETNAME_NO_SUCH_HOST } }, { timeout: 0 });
+          const code = m.id !== NETMSG_IDS.look_up ? MIG_BAD_ID : KERN_INVALID_ARGUMENT;
+          if (m.reply) await sys.msg_send(m.reply, { id: m.id + 100, body: { code } }, { timeout: 0 });
           continue;
         }
         if (b.host === '' || b.host === me || b.host === '127.0.0.1') {
@@ -486,9 +487,10 @@ export function netMsgServer(options: NetMsgOptions = {}) {
 /**
  * Mach 2.5's `netname_look_up(host, name)`, through this host's NetMsgServer (found as
  * `netmsg`): waits for `name` to be checked in on `host` and resolves to `{ code, port }`,
- * a send right (to a proxy when the host is another). Codes: KERN_SUCCESS,
- * NETNAME_NO_SUCH_HOST (the host did not answer: dead, partitioned, or no NetMsgServer),
- * NETNAME_NOT_CHECKED_IN, and any `sys.call` code.
+ * a send right (to a proxy when the host is another; '' or this host's address: this host's
+ * name service). Codes: KERN_SUCCESS, NETNAME_NO_SUCH_HOST (the host did not answer: dead,
+ * partitioned, or no NetMsgServer there), KERN_INVALID_ARGUMENT (host or name not a string),
+ * and any `sys.call` code. The server answers MIG_BAD_ID to an unknown request id.
  *
  * @example
  * const { port } = await netmsgClient(sys).look_up('161.25.19.8', 'echo');
