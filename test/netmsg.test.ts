@@ -355,6 +355,43 @@ describe('the NetMsgServer', () => {
   });
 });
 
+describe('the NetMsgServer over random lossy links (property)', () => {
+  it('every run ends; messages arrive at most once and in order, and all of them unless a peer was declared dead', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 }), fc.double({ min: 0, max: 0.3, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), fc.double({ min: 0, max: 0.3, noNaN: true }), async (seed, loss, duplicate, reorder) => {
+        const k = world([A, B], { [A]: [{ name: 'sink', from: B }] }, { seed, link: { loss, duplicate, reorder } });
+        const got: number[] = [];
+        k.host(B).spawn('sink', async (sys) => {
+          const { name: port } = await sys.port_allocate('receive', 'sink');
+          await sys.netname_check_in('sink', port!);
+          for (;;) {
+            const r = await sys.msg_receive<number>(port!);
+            if (r.ok && r.msg.reply) await sys.msg_send(r.msg.reply, { id: r.msg.id + 100, body: { code: 0, count: got.length } });
+            else if (r.ok) got.push(r.msg.body);
+          }
+        }, { daemon: true });
+        let last = '';
+        k.spawn('client', async (sys) => {
+          const { port } = await sys.netname_look_up('sink', { wait: true });
+          for (let i = 1; i <= 20; i++) {
+            const code = await sys.msg_send(port!, { id: 5, body: i });
+            if (code !== 0) return void (last = codeName(code));
+          }
+          const r = await sys.call(port!, 6, {});
+          last = r.code === 0 ? `count ${r.count}` : codeName(r.code);
+        });
+        const report = await k.run({ until: 120_000 });
+        expect(report.status).toBe('done');
+        expect(got).toEqual([...new Set(got)].sort((x, y) => x - y));
+        const resets = said(k, (t) => t === 'netmsgserver').some((l) => l.includes('✗'));
+        if (!resets) expect([got, last]).toEqual([Array.from({ length: 20 }, (_, i) => i + 1), 'count 20']);
+        else expect(last).toMatch(/^(count \d+|MIG_SERVER_DIED|MACH_SEND_INVALID_DEST)$/);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
 describe("Mach 2.5's look-up with a host (netmsgClient)", () => {
   it('finds a name on another host or on this one, says NETNAME_NO_SUCH_HOST for a host that does not answer, and refuses bad requests', async () => {
     const k = world([A, B, C]);
