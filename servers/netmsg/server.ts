@@ -57,7 +57,8 @@ import type { InMessage, OutMessage, RightToSend } from '../../ports/message.ts'
 import type { Sys } from '../../syscalls/sys.ts';
 import { AF_INET, SOCK_DGRAM, sockets } from '../net/udp.ts';
 import { Channel, type Frame } from './channel.ts';
-import { NETMSG_UDP_PORT, NETNAME_NO_SUCH_HOST, decodeFrame, describe, encodeFrame, type NetPort, type Payload, type WireRight } from './protocol.ts';
+import { PortRecords, type Export, type Made } from './portrec.ts';
+import { NETMSG_UDP_PORT, NETNAME_NO_SUCH_HOST, decodeFrame, describe, encodeFrame, type Payload, type WireRight } from './protocol.ts';
 
 /** Options of `netMsgServer`. */
 export interface NetMsgOptions {
@@ -79,10 +80,7 @@ const DATAGRAM = 5390;
 const LOOKED_UP = 5391;
 const RETRY_MS = 2;
 
-type Export = { name: number; once: boolean; peers: Set<string> };
-type Proxy = { np: NetPort; once: boolean };
 type Query = { peer: string; name: string; as?: string; reply?: number };
-type Made = { name: number; kind: 'once' | 'recv'; np: NetPort };
 type Delivery = { key: string; ex: Export; out: OutMessage; made: Made[]; from: string };
 
 /** The NetMsgServer's program (spawn it as a daemon, after the host's network server). See the module header. */
@@ -126,14 +124,10 @@ export function netMsgServer(options: NetMsgOptions = {}) {
     await sys.port_move_member(service, set);
     await sys.netname_check_in('netmsg', service);
 
-    const exportsByKey = new Map<string, Export>();
-    const exportByName = new Map<number, string>();
-    const proxies = new Map<number, Proxy>();
-    const proxyByKey = new Map<string, number>();
+    const rec = new PortRecords(sys, me, { set, inbox, mint });
     const channels = new Map<string, Channel<Payload>>();
     const queries = new Map<number, Query>();
     const pending = new Map<number, Delivery[]>();
-    let nextKey = 1;
     let nextQuery = 1;
     const log = (text: string) => logging && sys.log(text);
 
@@ -149,109 +143,21 @@ export function netMsgServer(options: NetMsgOptions = {}) {
       await xmit(peer, f);
     };
 
-    // --- proxies and exports ---------------------------------------------------------
-    const newProxy = async (np: NetPort, once: boolean): Promise<number> => {
-      const name = (await sys.port_allocate('receive', `proxy ${np.key}${once ? ' (once)' : ''}`)).name!;
-      await sys.port_move_member(name, set);
-      proxies.set(name, { np, once });
-      if (!once) proxyByKey.set(np.key, name);
-      return name;
-    };
-    const proxyFor = async (np: NetPort): Promise<number> => proxyByKey.get(np.key) ?? newProxy(np, false);
-    const dropProxy = async (name: number) => {
-      const px = proxies.get(name);
-      if (!px) return;
-      proxies.delete(name);
-      if (proxyByKey.get(px.np.key) === name) proxyByKey.delete(px.np.key);
-      await sys.port_destroy(name);
-    };
-    /** A send right this server holds, exported to peer: its network port (one key per port). */
-    const exportSend = async (name: number, peer: string | null): Promise<NetPort> => {
-      let key = exportByName.get(name);
-      if (key) await sys.port_deallocate(name); // the export keeps one reference
-      else {
-        key = `${me}#${nextKey++}`;
-        exportsByKey.set(key, { name, once: false, peers: new Set() });
-        exportByName.set(name, key);
-        await sys.port_request_notification(name, 'dead-name', inbox);
-      }
-      if (peer) exportsByKey.get(key)!.peers.add(peer);
-      return { at: me, key };
-    };
-    /** A send right to name for this server to keep (make-send through a private port). */
-    const makeSend = async (name: number) => {
-      await sys.msg_send(mint, { rights: [{ name, disposition: 'make-send' }] }, { timeout: 0 });
-      await sys.msg_receive(mint, { timeout: 0 });
-    };
-
-    /** A right this server received, bound for peer, as it crosses the wire. */
-    const toWire = async (name: number, kind: string | null, peer: string): Promise<WireRight> => {
-      if (kind === 'send') {
-        const px = proxies.get(name);
-        if (px && !px.once) {
-          await sys.port_deallocate(name);
-          return { r: 'send', np: px.np };
-        }
-        return { r: 'send', np: await exportSend(name, peer) };
-      }
-      if (kind === 'send-once') {
-        const key = `${me}#${nextKey++}`;
-        exportsByKey.set(key, { name, once: true, peers: new Set([peer]) });
-        return { r: 'once', np: { at: me, key } };
-      }
-      if (kind === 'receive') {
-        // The port moves: here it becomes a proxy for its new self on peer.
-        const np = { at: peer, key: `${me}#${nextKey++}` };
-        proxies.set(name, { np, once: false });
-        proxyByKey.set(np.key, name);
-        await sys.port_move_member(name, set);
-        return { r: 'recv', np };
-      }
-      if (name) await sys.port_destroy(name);
-      return { r: 'dead' };
-    };
-
-    /** A right from the wire as a right this server can put in a message, or null (a dead name). */
-    const fromWire = async (w: WireRight, from: string, made: Made[]): Promise<RightToSend | null> => {
-      if (w.r === 'dead') return null;
-      const mine = w.np.at === me ? exportsByKey.get(w.np.key) : undefined;
-      if (w.r === 'send') {
-        if (w.np.at === me) return mine && !mine.once ? { name: mine.name, disposition: 'copy-send' } : null;
-        return { name: await proxyFor(w.np), disposition: 'make-send' };
-      }
-      if (w.r === 'once') {
-        if (mine?.once) {
-          exportsByKey.delete(w.np.key);
-          return { name: mine.name, disposition: 'move-send-once' };
-        }
-        const name = await newProxy(w.np, true);
-        made.push({ name, kind: 'once', np: w.np });
-        return { name, disposition: 'make-send-once' };
-      }
-      const name = (await sys.port_allocate('receive', `moved ${w.np.key}`)).name!;
-      await makeSend(name);
-      exportsByKey.set(w.np.key, { name, once: false, peers: new Set([from]) });
-      exportByName.set(name, w.np.key);
-      await sys.port_request_notification(name, 'dead-name', inbox);
-      made.push({ name, kind: 'recv', np: w.np });
-      return { name, disposition: 'move-receive' };
-    };
-
     // --- messages on proxies go out; messages from the wire come in ----------------------
     const forward = async (m: InMessage) => {
-      const px = proxies.get(m.port)!;
+      const px = rec.proxies.get(m.port)!;
       if (m.notification === 'send-once') {
         // Nobody will answer through this one-shot proxy: the origin destroys the real right.
         await post(px.np.at, { t: 'once-dead', key: px.np.key });
-        return dropProxy(m.port);
+        return rec.dropProxy(m.port);
       }
       if (m.notification) return;
       const peer = px.np.at;
-      const reply = m.reply ? await toWire(m.reply, m.replyRight, peer) : null;
+      const reply = m.reply ? await rec.toWire(m.reply, m.replyRight, peer) : null;
       const rights: WireRight[] = [];
-      for (const r of m.rights) rights.push(await toWire(r.name, r.right, peer));
+      for (const r of m.rights) rights.push(await rec.toWire(r.name, r.right, peer));
       await post(peer, { t: 'msg', to: px.np, id: m.id, body: m.body, reply, rights });
-      if (px.once) await dropProxy(m.port);
+      if (px.once) await rec.dropProxy(m.port);
     };
 
     /** Undoes the rights made for a message that could not be delivered. */
@@ -259,12 +165,8 @@ export function netMsgServer(options: NetMsgOptions = {}) {
       for (const x of made) {
         if (x.kind === 'once') {
           await post(x.np.at, { t: 'once-dead', key: x.np.key });
-          await dropProxy(x.name);
-        } else {
-          exportsByKey.delete(x.np.key);
-          exportByName.delete(x.name);
-          await sys.port_destroy(x.name);
-        }
+          await rec.dropProxy(x.name);
+        } else await rec.dropMoved(x);
       }
     };
 
@@ -280,7 +182,7 @@ export function netMsgServer(options: NetMsgOptions = {}) {
     };
 
     const deliver = async (from: string, p: Extract<Payload, { t: 'msg' }>) => {
-      const ex = exportsByKey.get(p.to.key);
+      const ex = rec.exports.get(p.to.key);
       const made: Made[] = [];
       if (!ex) {
         // No such port here (any more): the sender's proxy dies; rights it carried are undone.
@@ -288,11 +190,11 @@ export function netMsgServer(options: NetMsgOptions = {}) {
         for (const w of [p.reply, ...p.rights]) if (w && w.r === 'once' && w.np.at !== me) await post(w.np.at, { t: 'once-dead', key: w.np.key });
         return;
       }
-      if (ex.once) exportsByKey.delete(p.to.key);
-      const reply = p.reply ? await fromWire(p.reply, from, made) : null;
+      if (ex.once) rec.exports.delete(p.to.key);
+      const reply = p.reply ? await rec.fromWire(p.reply, from, made) : null;
       const rights: RightToSend[] = [];
       for (const w of p.rights) {
-        const r = await fromWire(w, from, made);
+        const r = await rec.fromWire(w, from, made);
         if (r) rights.push(r);
       }
       const out: OutMessage = { id: p.id, body: p.body };
@@ -314,14 +216,7 @@ export function netMsgServer(options: NetMsgOptions = {}) {
     /** peer has forgotten this host, or is dead to it: everything shared with it ends. */
     const forgetPeer = async (peer: string, why: string) => {
       log(`✗ ${peer} ${why}: its ports are dead here`);
-      for (const [name, px] of [...proxies]) if (px.np.at === peer) await dropProxy(name);
-      for (const [key, ex] of [...exportsByKey]) {
-        if (!ex.peers.has(peer)) continue;
-        if (ex.once) {
-          exportsByKey.delete(key);
-          await sys.port_deallocate(ex.name); // the caller's reply port gets its send-once notification
-        } else ex.peers.delete(peer);
-      }
+      await rec.forget(peer); // callers waiting for its replies get their send-once notifications
       for (const [q, query] of [...queries]) {
         if (query.peer !== peer) continue;
         if (query.reply !== undefined) {
@@ -369,21 +264,18 @@ export function netMsgServer(options: NetMsgOptions = {}) {
           const query = queries.get(p.q);
           if (!query) return;
           queries.delete(p.q);
-          const proxy = await proxyFor(p.np);
+          const proxy = await rec.proxyFor(p.np);
           if (query.as !== undefined) await sys.netname_check_in(query.as, proxy);
           if (query.reply !== undefined) await sys.msg_send(query.reply, { id: NETMSG_IDS.look_up + 100, body: { code: KERN_SUCCESS }, rights: [{ name: proxy, disposition: 'make-send' }] }, { timeout: 0 });
           return;
         }
         case 'dead': {
-          const name = proxyByKey.get(p.np.key);
-          if (name !== undefined) await dropProxy(name);
+          const name = rec.proxyNamed(p.np.key);
+          if (name !== undefined) await rec.dropProxy(name);
           return;
         }
-        case 'once-dead': {
-          const ex = exportsByKey.get(p.key);
-          if (ex?.once) exportsByKey.delete(p.key), await sys.port_deallocate(ex.name);
-          return;
-        }
+        case 'once-dead':
+          return rec.onceDead(p.key);
         case 'ping':
           return;
       }
@@ -406,10 +298,7 @@ export function netMsgServer(options: NetMsgOptions = {}) {
     };
 
     // --- timers: resends, keepalives, deliveries waiting for room -----------------------------
-    const dependsOn = (peer: string) =>
-      [...proxies.values()].some((px) => px.np.at === peer) ||
-      [...exportsByKey.values()].some((ex) => ex.once && ex.peers.has(peer)) ||
-      [...queries.values()].some((q) => q.peer === peer);
+    const dependsOn = (peer: string) => rec.dependsOn(peer) || [...queries.values()].some((q) => q.peer === peer);
     const timers = async () => {
       const now = sys.now();
       for (const [peer, ch] of [...channels]) {
@@ -447,14 +336,8 @@ export function netMsgServer(options: NetMsgOptions = {}) {
         const b = m.body as Record<string, unknown>;
         if (m.notification === 'dead-name') {
           // A port exported from here died: every host that knew it is told.
-          const name = b.name as number;
-          const key = exportByName.get(name);
-          if (key === undefined) continue;
-          const ex = exportsByKey.get(key)!;
-          exportsByKey.delete(key);
-          exportByName.delete(name);
-          for (const peer of ex.peers) await post(peer, { t: 'dead', np: { at: me, key } });
-          await sys.port_destroy(name);
+          const gone = await rec.exportDied(b.name as number);
+          for (const peer of gone?.peers ?? []) await post(peer, { t: 'dead', np: { at: me, key: gone!.key } });
         } else if (m.id === DATAGRAM) await datagram(b.bytes as Uint8Array, b.from as string);
         else if (m.id === LOOKED_UP) {
           const { q, peer, port } = b as { q: number; peer: string | null; port: number };
@@ -465,7 +348,7 @@ export function netMsgServer(options: NetMsgOptions = {}) {
               const ok = port !== 0;
               await sys.msg_send(query.reply, { id: NETMSG_IDS.look_up + 100, body: { code: ok ? KERN_SUCCESS : NETNAME_NOT_CHECKED_IN }, ...(ok ? { rights: [{ name: port, disposition: 'move-send' as const }] } : {}) }, { timeout: 0 });
             }
-          } else if (port !== 0) await post(peer, { t: 'found', q, np: await exportSend(port, peer) });
+          } else if (port !== 0) await post(peer, { t: 'found', q, np: await rec.exportSend(port, peer) });
         }
       } else if (m.port === service) {
         const b = m.body as { host?: unknown; name?: unknown };
@@ -479,7 +362,7 @@ export function netMsgServer(options: NetMsgOptions = {}) {
           queries.set(q, { peer: me, name: b.name, reply: m.reply });
           await lookUpHere(q, null, b.name);
         } else await ask(b.host, b.name, { reply: m.reply });
-      } else if (proxies.has(m.port)) await forward(m);
+      } else if (rec.proxies.has(m.port)) await forward(m);
     }
   };
 }
