@@ -428,6 +428,19 @@ describe("Mach 2.5's look-up with a host (netmsgClient)", () => {
   });
 });
 
+describe('NetMsgServer bad input', () => {
+  it('a second NetMsgServer on a host ends with 1 and says why; bad options are a RangeError', async () => {
+    const k = world([A, B]);
+    const second = k.spawn('netmsg2', netMsgServer(), { daemon: true });
+    k.spawn('idle', async (sys) => sys.sleep(10));
+    await k.run({ until: 1000 });
+    expect(second.pcb.exit).toEqual({ code: 1, reason: 'exit' });
+    expect(said(k, (t) => t === 'netmsg2')).toEqual([`0 ${A} netmsg2: no UDP port 2453: EADDRINUSE (is another NetMsgServer running on this host?)`]);
+    expect(() => netMsgServer({ rto: 0 })).toThrow(RangeError);
+    expect(() => netMsgServer({ retries: -1 })).toThrow(RangeError);
+  });
+});
+
 describe('the channel (sequence numbers, acks, resends)', () => {
   it('delivers every payload once and in order whatever the network loses, duplicates or reorders (property)', () => {
     fc.assert(

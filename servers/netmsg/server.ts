@@ -55,6 +55,7 @@
 import { KERN_INVALID_ARGUMENT, KERN_SUCCESS, MACH_MSG_SUCCESS, MIG_BAD_ID, MACH_SEND_INVALID_DEST, MACH_SEND_TIMED_OUT, NETNAME_NOT_CHECKED_IN, codeName } from '../../ports/codes.ts';
 import type { InMessage, OutMessage, RightToSend } from '../../ports/message.ts';
 import type { Sys } from '../../syscalls/sys.ts';
+import { netErrnoName } from '../net/errno.ts';
 import { AF_INET, SOCK_DGRAM, sockets } from '../net/udp.ts';
 import { Channel, type Frame } from './channel.ts';
 import { PortRecords, type Export, type Made } from './portrec.ts';
@@ -94,7 +95,11 @@ export function netMsgServer(options: NetMsgOptions = {}) {
   return async (sys: Sys): Promise<number> => {
     const net = sockets(sys);
     const { fd, code } = await net.socket(AF_INET, SOCK_DGRAM);
-    if (code !== 0 || (await net.bind(fd!, NETMSG_UDP_PORT)).code !== 0) return 1;
+    const bound = code === 0 ? (await net.bind(fd!, NETMSG_UDP_PORT)).code : code;
+    if (bound !== 0) {
+      sys.log(`no UDP port ${NETMSG_UDP_PORT}: ${netErrnoName(bound)} (is another NetMsgServer running on this host?)`);
+      return 1;
+    }
     const inbox = (await sys.port_allocate('receive', 'netmsg.inbox')).name!;
     const service = (await sys.port_allocate('receive', 'netmsg')).name!;
     const mint = (await sys.port_allocate('receive', 'netmsg.mint')).name!;
