@@ -310,6 +310,31 @@ describe('the NetMsgServer', () => {
     expect(said(k)).toEqual([`510 ${A} client: dead-name`]);
   });
 
+  it("a full queue on the real port: the deliveries wait their turn (retried every 2 ms), none lost, in order", async () => {
+    const k = world([A, B], { [A]: [{ name: 'slow', from: B }] });
+    const got: string[] = [];
+    k.host(B).spawn('slow', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'slow');
+      await sys.port_set_qlimit(port!, 1);
+      await sys.netname_check_in('slow', port!);
+      for (;;) {
+        await sys.sleep(25);
+        const r = await sys.msg_receive<number>(port!);
+        if (r.ok) got.push(`${sys.now()}:${r.msg.body}`);
+      }
+    }, { daemon: true });
+    k.spawn('client', async (sys) => {
+      const { port } = await sys.netname_look_up('slow', { wait: true });
+      for (let i = 1; i <= 4; i++) await sys.msg_send(port!, { body: i });
+      await sys.sleep(300);
+    });
+    const r = await k.run({ until: 10_000 });
+    expect(r.status).toBe('done');
+    expect(got.map((g) => g.split(':')[1])).toEqual(['1', '2', '3', '4']);
+    expect(got.map((g) => Number(g.split(":")[0]))).toEqual([70, 95, 120, 145]);
+    expect(said(k, (t) => t === "netmsgserver").filter((l) => l.includes("⇢")).map((l) => Number(l.split(" ")[0]))).toEqual([70, 70, 96, 120]); // 3 and 4 waited for room
+  });
+
   /** A sink on B, a client on A sending 30 one-way messages then a call; what the sink got and the run. */
   async function lossy(seed: number) {
     const k = world([A, B], { [A]: [{ name: 'sink', from: B }] }, { seed, link: { loss: 0.3, duplicate: 0.2, reorder: 0.2 }, nms: { retries: 12 } });
