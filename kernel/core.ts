@@ -471,7 +471,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     if (this.world) return this.world.wire;
     if (!this.wireOf) {
       this.wireOf = new Wire(this.clock, this.rng, (r) => {
-        if (this.trace.on) this.trace.emit({ t: r.t, kind: 'packet', pid: 0, task: 'wire', op: r.fate, size: r.size, detail: `${r.from} → ${r.to}`, src: r.from, dst: r.to, ref: r.seq });
+        if (this.trace.on) this.trace.emit({ t: r.t, kind: 'packet', pid: 0, task: 'wire', op: r.fate, size: r.size, detail: `${r.from} → ${r.to}${packetLabel(r.meta)}`, src: r.from, dst: r.to, ref: r.seq });
       });
     }
     return this.wireOf;
@@ -832,4 +832,10 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.finishRun = null;
     done?.(report);
   }
+}
+
+/** A packet's label for its trace record: the sender's `meta.label` (a TCP header's flags, seq, ack), after a space; '' without one. */
+function packetLabel(meta: unknown): string {
+  const label = (meta as { label?: unknown } | null | undefined)?.label;
+  return typeof label === 'string' ? ` ${label}` : '';
 }

@@ -328,8 +328,8 @@ export interface Sys {
   bind_service(handle: number): Promise<number>;
 
   // --- the host's network device (for its network server) ----------------------------------
-  /** Takes the receive right of this host's device port, where packets arrive (id 4150). Codes: KERN_SUCCESS, KERN_NO_ACCESS (already attached). */
-  net_attach(): Promise<StubResult<{ name: number }>>;
+  /** Takes the receive right of this host's device port, where packets arrive (id 4150), and tells the host's address. Codes: KERN_SUCCESS, KERN_NO_ACCESS (already attached). */
+  net_attach(): Promise<StubResult<{ name: number; address: string }>>;
   /** Hands bytes to the wire for host dst: `fate` says what happened ('delivered', 'lost', …; null for loopback). Codes: KERN_SUCCESS, KERN_INVALID_ARGUMENT. */
   net_transmit(dst: string, bytes: Uint8Array, meta?: unknown): Promise<StubResult<{ fate: string | null }>>;
 

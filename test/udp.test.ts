@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Wire, type Packet } from '../kernel/device/wire.ts';
+import { Wire, isMulticast, type Packet } from '../kernel/device/wire.ts';
 import { Clock } from '../kernel/time/clock.ts';
 import { Random } from '../kernel/time/random.ts';
 import { EACCES, EADDRINUSE, netErrnoName } from '../servers/net/errno.ts';
@@ -91,6 +91,26 @@ describe('the wire', () => {
     w.clock.flush();
     expect(w.wire.packets).toEqual([]);
     expect(w.got.map((g) => [g.at, g.p.to])).toEqual([[0, A]]);
+  });
+
+  it('a packet to a multicast group goes to every host over its own link, and to the sender at once', () => {
+    const w = net();
+    const C = '10.0.0.3';
+    w.wire.attach(C, (p) => w.got.push({ at: w.clock.now(), p }));
+    w.wire.link(A, B, { latency: 4 });
+    w.wire.link(A, C, { latency: 9 });
+    w.wire.partition(A, '10.0.0.4');
+    const first = w.wire.transmit(A, '224.1.2.3', new Uint8Array(2), { label: 'x' });
+    w.clock.flush();
+    expect(first).toMatchObject({ to: B, group: '224.1.2.3' });
+    expect(w.wire.packets.map((p) => [p.to, p.group, p.fate, p.arrives, p.meta])).toEqual([
+      [B, '224.1.2.3', 'delivered', 4, { label: 'x' }],
+      [C, '224.1.2.3', 'delivered', 9, { label: 'x' }],
+    ]);
+    expect(w.got.map((g) => [g.at, g.p.from, g.p.to])).toEqual([[0, A, '224.1.2.3'], [4, A, '224.1.2.3'], [9, A, '224.1.2.3']]);
+    expect(isMulticast('239.255.0.1')).toBe(true);
+    expect(isMulticast('240.0.0.1')).toBe(false);
+    expect(isMulticast(B)).toBe(false);
   });
 
   it('refuses bad link settings', () => {

@@ -8,6 +8,12 @@
  * Every packet handed to the wire becomes a `PacketRecord` (what happened to it);
  * 127.0.0.1, and a packet to its own host, is loopback: delivered at once, never on the wire.
  *
+ * Multicast (224.0.0.0–239.255.255.255): the wire is one broadcast segment with no IGMP; a
+ * packet to a group address is copied to every attached host, each copy over its own link
+ * (its own latency, loss, partition, record), and to the sender's own host at once as loopback
+ * (IP_MULTICAST_LOOP). The copies keep the group as `to`; each host's network server keeps
+ * the group memberships and drops what no socket of its host joined.
+ *
  * @example
  * const wire = new Wire(clock, rng);
  * wire.attach('161.25.19.8', (p) => console.log('got', p.bytes.length, 'at', clock.now()));
@@ -19,6 +25,12 @@ import type { Random } from '../time/random.ts';
 
 /** The loopback address: never on the wire. */
 export const LOOPBACK = '127.0.0.1';
+
+/** Whether addr is an IPv4 multicast group (224.0.0.0/4). */
+export function isMulticast(addr: string): boolean {
+  const first = Number(addr.split('.')[0]);
+  return /^\d+\.\d+\.\d+\.\d+$/.test(addr) && first >= 224 && first <= 239;
+}
 
 /** A link's properties (one direction each way, both set together). */
 export interface LinkProps {
@@ -51,6 +63,10 @@ export interface PacketRecord {
   arrives: number | null;
   /** Copies delivered: 0 (lost, dropped), 1, or 2 (duplicated, even when also reordered). */
   copies: number;
+  /** The multicast group the packet was sent to (`to` is then the host this copy went to). */
+  group?: string;
+  /** What the sender attached (a TCP header: flags, seq, ack), for packet tables. */
+  meta?: unknown;
 }
 
 /** A packet as the receiving host's device gets it. */
@@ -143,25 +159,47 @@ export class Wire {
 
   /**
    * Hands a packet to the wire. Loopback (to 127.0.0.1 or to its own host) is delivered to
-   * `from` at once and makes no record. Returns the record (null for loopback).
+   * `from` at once and makes no record. A multicast group goes to every attached host (see
+   * the module header). Returns the record (null for loopback; for multicast, the first
+   * copy's record, or null when no other host is attached).
    */
   transmit(from: string, to: string, bytes: Uint8Array, meta?: unknown): PacketRecord | null {
-    const now = this.clock.now();
     if (to === LOOPBACK || to === from) {
       const deliver = this.hosts.get(from);
       const p: Packet = { seq: 0, from, to: from, bytes, meta };
       if (deliver) this.clock.after(0, () => deliver(p));
       return null;
     }
+    if (isMulticast(to)) {
+      let first: PacketRecord | null = null;
+      for (const [host, deliver] of [...this.hosts]) {
+        if (host !== from) {
+          const rec = this.send(from, host, to, bytes, meta);
+          first ??= rec;
+          continue;
+        }
+        const p: Packet = { seq: 0, from, to, bytes, meta };
+        this.clock.after(0, () => deliver(p));
+      }
+      return first;
+    }
+    return this.send(from, to, to, bytes, meta);
+  }
+
+  /** One packet over the link from → host, addressed to `to` (host itself, or a group). */
+  private send(from: string, host: string, to: string, bytes: Uint8Array, meta: unknown): PacketRecord {
+    const now = this.clock.now();
     const seq = ++this.seq;
-    const rec: PacketRecord = { seq, t: now, from, to, size: bytes.length, fate: 'delivered', arrives: null, copies: 0 };
-    const deliver = this.hosts.get(to);
-    const l = this.props(from, to);
+    const rec: PacketRecord = { seq, t: now, from, to: host, size: bytes.length, fate: 'delivered', arrives: null, copies: 0 };
+    if (to !== host) rec.group = to;
+    if (meta !== undefined) rec.meta = meta;
+    const deliver = this.hosts.get(host);
+    const l = this.props(from, host);
     if (!deliver) rec.fate = 'no-route';
-    else if (this.partitioned(from, to, now)) rec.fate = 'partitioned';
+    else if (this.partitioned(from, host, now)) rec.fate = 'partitioned';
     else if (l.loss > 0 && this.rng.next() < l.loss) rec.fate = 'lost';
     else {
-      const dir = `${from}>${to}`;
+      const dir = `${from}>${host}`;
       const start = Math.max(now, this.busyUntil.get(dir) ?? now);
       const done = start + (l.bandwidth === Infinity ? 0 : bytes.length / l.bandwidth);
       this.busyUntil.set(dir, done);
@@ -176,7 +214,7 @@ export class Wire {
       rec.copies = twice ? 2 : 1;
       const p: Packet = { seq, from, to, bytes, meta };
       // Delivered only if the host is still on the wire when the packet arrives (it may have crashed).
-      const arrive = (q: Packet): void => void (this.hosts.get(to) === deliver && deliver(q));
+      const arrive = (q: Packet): void => void (this.hosts.get(host) === deliver && deliver(q));
       this.clock.after(arrives - now, () => arrive(p));
       if (twice) this.clock.after(arrives - now, () => arrive({ ...p, bytes: bytes.slice() }));
     }

@@ -57,6 +57,8 @@ export interface ServerKernel extends TaskKernel {
   netAttach(task: Task): number | { name: number };
   /** Hands a packet from this host to dst on the wire: what happened to it (null: loopback). */
   netTransmit(dst: string, bytes: Uint8Array, meta: unknown): string | null;
+  /** This host's address on the wire. */
+  readonly address: string;
 }
 
 /** A handler that will answer later (netname_look_up waiting for a check-in). */
