@@ -12,7 +12,9 @@
  *   chain). A send-once right (a reply port) becomes a one-shot proxy: the first message to it
  *   goes back and the proxy is gone; if it is destroyed unused (the server died holding the
  *   reply right) the origin's server destroys the real send-once right, so the caller gets
- *   the send-once notification (`sys.call`: MIG_SERVER_DIED), as on one host. A receive right
+ *   the send-once notification (`sys.call`: MIG_SERVER_DIED), as on one host. A send-once
+ *   right handed on to a third host answers back the way it came (through each host that
+ *   passed it), as it is used once. A receive right
  *   moves the port: the receiving host makes a new port and hands its receive right to the
  *   receiver; the old port stays on the old host as a proxy for the new one, so every send
  *   right to it (local, or held on other hosts) still reaches it, forwarded (queued messages
