@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boot, codeName } from '../index.ts';
@@ -450,6 +451,27 @@ describe("Mach 2.5's look-up with a host (netmsgClient)", () => {
       'asker: down: NETNAME_NO_SUCH_HOST',
       'asker: bad: KERN_INVALID_ARGUMENT MIG_BAD_ID',
     ]);
+  });
+});
+
+describe('the scenario runs the README program unchanged', () => {
+  it("scenarios/netmsg.ts's echo and client are the README's first program, line for line", () => {
+    const read = (f: string) => readFileSync(new URL(`../${f}`, import.meta.url), 'utf8');
+    const body = (text: string, open: string, close: RegExp) => {
+      const lines = text.split('\n');
+      const from = lines.findIndex((l) => l.startsWith(open));
+      const to = lines.findIndex((l, i) => i > from && close.test(l));
+      expect(from, open).toBeGreaterThanOrEqual(0);
+      return lines.slice(from + 1, to).map((l) => l.trim());
+    };
+    const readme = read('README.md');
+    const scenario = read('scenarios/netmsg.ts');
+    const echoLines = body(readme, "k.spawn('echo', async (sys) => {", /^\}, \{ daemon: true \}\);/);
+    expect(echoLines.length).toBe(7);
+    expect(body(scenario, 'async function echo(sys: Sys) {', /^\}$/)).toEqual(echoLines);
+    const clientLines = body(readme, "k.spawn('client', async (sys) => {", /^\}\);/);
+    expect(clientLines.length).toBe(3);
+    expect(body(scenario, 'async function client(sys: Sys) {', /^\}$/)).toEqual(clientLines);
   });
 });
 
