@@ -18,6 +18,7 @@ import { CpuScheduler, type SchedKernel } from './sched/cpu.ts';
 import type { SchedOptions } from './sched/sched.ts';
 import { serve } from './server/serve.ts';
 import { ids as ID } from './server/defs.ts';
+import { reclaimBootstrap } from './server/netname.ts';
 import type { ServerKernel } from './server/mig.ts';
 import { TaskHost, type HostKernel } from './task/host.ts';
 import { createTask, exitTask, killProcess, type PortRef, type TaskKernel } from './task/lifecycle.ts';
@@ -64,6 +65,13 @@ export interface KernelOptions {
    * `boot` returns), the others are reached with `k.host(addr)`. Default: one host, unnamed.
    */
   hosts?: readonly string[];
+  /**
+   * Who serves the name service (netname_*) on the bootstrap port of each host: `'kernel'`
+   * (default: the kernel object server, kernel/server/netname.ts) or `'task'` (a name-server
+   * task, as in Mach 3: the kernel holds the bootstrap port's receive right unserved, requests
+   * queue on it, until a task takes it with `bootstrap_claim`; see servers/netname/).
+   */
+  nameService?: 'kernel' | 'task';
 }
 
 /** A task blocked when nothing could move any more. */
@@ -162,6 +170,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   readonly kspace = new IpcSpace(0, 'kernel');
   /** The bootstrap (name service) port; every task gets a send right to it. */
   readonly bootstrap: Port;
+  /** Who serves the name service on this host (see `KernelOptions.nameService`). */
+  readonly nameService: 'kernel' | 'task';
   /** Names registered with netname_check_in: name → the kernel's send right name in kspace. */
   readonly netnames = new Map<string, { name: number; owner: number }>();
   /** Look-up requests waiting for a name to be checked in (their reply rights wait with them). */
@@ -234,7 +244,12 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.links = new Links(this);
     this.lmk = new LowMemoryKiller(options.memory);
     this.host = new TaskHost(this);
-    this.bootstrap = this.newPort(this.kspace, 'bootstrap');
+    // A name-server task's host: the receive right waits, unserved, in `unclaimed` for bootstrap_claim.
+    if (options.nameService !== undefined && options.nameService !== 'kernel' && options.nameService !== 'task') {
+      throw new RangeError(`boot: nameService must be 'kernel' or 'task', not ${JSON.stringify(options.nameService)}`);
+    }
+    this.nameService = options.nameService ?? 'kernel';
+    this.bootstrap = this.newPort(this.nameService === 'task' ? this.unclaimed : this.kspace, 'bootstrap');
     const so = options.sched ?? {};
     const sched: Required<SchedOptions> = {
       policy: so.policy ?? 'fcfs',
@@ -452,6 +467,11 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   /** The current virtual time (ms). */
   now(): number {
     return this.clock.now();
+  }
+
+  /** A name server's space is about to be destroyed: the bootstrap port's receive right comes back (kernel/server/netname.ts). */
+  reclaimBootstrap(space: IpcSpace): void {
+    reclaimBootstrap(this, space);
   }
 
   /** A number in [0, 1) from the kernel's seeded generator. */

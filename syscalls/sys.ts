@@ -216,6 +216,13 @@ export interface Sys {
   netname_look_up(name: string, opts?: { wait?: boolean }): Promise<StubResult<{ port: number }>>;
   /** Removes a name this task checked in. */
   netname_check_out(name: string): Promise<number>;
+  /**
+   * For a name-server task, on a host booted with `nameService: 'task'`: takes the receive right
+   * of the host's bootstrap port (every task's `bootstrapPort` names it), with the requests
+   * queued on it. Codes: KERN_SUCCESS, KERN_FAILURE (the kernel serves this host's name
+   * service), KERN_NO_ACCESS (another task holds it, or it was destroyed).
+   */
+  bootstrap_claim(): Promise<StubResult<{ name: number }>>;
 
   // --- the course's other messaging models ------------------------------------------------
   /**

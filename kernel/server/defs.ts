@@ -167,8 +167,19 @@ export const NET = subsystem(4100, {
   net_transmit: { n: 1, on: 'self', args: [['dst', 'string'], ['bytes', 'any'], ['meta', 'any?']], returns: 'fields' },
 });
 
+/**
+ * The bootstrap port for a name-server task (xmach, base 4200): on a host booted with
+ * `nameService: 'task'`, `bootstrap_claim` gives the caller the receive right of the host's
+ * bootstrap port, with the requests queued on it: `{ code, name }`. KERN_FAILURE when the
+ * kernel serves this host's name service; KERN_NO_ACCESS when the kernel does not hold the
+ * right (a task serves it, or it was destroyed).
+ */
+export const BOOTSTRAP = subsystem(4200, {
+  bootstrap_claim: { n: 0, on: 'self', args: [], returns: 'fields' },
+});
+
 /** Every routine of the kernel's interfaces, by name. */
-export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX, ...VM, ...SYNC, ...ANDROID, ...NET };
+export const ROUTINES = { ...MACH_PORT, ...TASK, ...NETNAME, ...DIRECT, ...MAILBOX, ...VM, ...SYNC, ...ANDROID, ...NET, ...BOOTSTRAP };
 
 /** A routine's name. */
 export type RoutineName = keyof typeof ROUTINES;

@@ -29,6 +29,8 @@ export interface ServerKernel extends TaskKernel {
   readonly netnames: Map<string, { name: number; owner: number }>;
   /** Look-up requests waiting for a name to be checked in. */
   readonly netnameWaiters: Map<string, KMsg[]>;
+  /** Who serves the name service on this host: the kernel, or a task that claims the bootstrap port. */
+  readonly nameService: 'kernel' | 'task';
   /** Installed programs, by path, for exec('path'). */
   readonly programs: Map<string, Program<unknown>>;
   newPortSet(space: IpcSpace): PortSet;

@@ -1,4 +1,6 @@
 import {
+  KERN_FAILURE,
+  KERN_NO_ACCESS,
   KERN_SUCCESS,
   MIG_BAD_ARGUMENTS,
   NETNAME_INVALID_PORT,
@@ -6,13 +8,24 @@ import {
   NETNAME_NOT_YOURS,
 } from '../../ports/codes.ts';
 import { deallocateName, putRight, takeRight } from '../../ports/rights.ts';
+import type { IpcSpace } from '../../ports/space.ts';
 import type { ServerKernel } from './mig.ts';
-import type { NETNAME } from './defs.ts';
+import type { BOOTSTRAP, NETNAME } from './defs.ts';
 import { DEFER, err, ok, reply, type Handlers, type Reply } from './mig.ts';
 
 /**
  * The name service (Mach 2.5 netname; see `NETNAME` in defs.ts), served on the
  * bootstrap port. Names map to send rights the kernel holds in its own space.
+ *
+ * This is the default (`nameService: 'kernel'`). On a host booted with
+ * `nameService: 'task'` the kernel does not serve the bootstrap port: its receive
+ * right waits in the kernel's `unclaimed` space (requests queue on it) until a
+ * name-server task takes it with `bootstrap_claim` (servers/netname/server.ts
+ * serves the same three routines, same ids, same codes). When that task ends, the
+ * right comes back to the kernel with whatever is still queued (`reclaimBootstrap`),
+ * so every task's bootstrap send right stays good and the next name server to
+ * claim it answers those requests. Mach 3's bootstrap server keeps the receive
+ * right the same way; xmach's "backup" is the kernel, as Mach 2.5's backup ports.
  */
 export const netnameRoutines: Handlers<typeof NETNAME> = {
   netname_check_in: (k, task, req, kmsg) => {
@@ -72,3 +85,49 @@ function lookUpAnswer(k: ServerKernel, name: string): Reply {
   return { body: { code: KERN_SUCCESS }, rights: [takeRight(k.kspace, reg.name, 'copy-send', k.ipc)] };
 }
 
+
+/** The BOOTSTRAP subsystem's handler (see `BOOTSTRAP` in defs.ts). */
+export const bootstrapRoutines: Handlers<typeof BOOTSTRAP> = {
+  bootstrap_claim: (k, task) => {
+    const r = claimBootstrap(k, task.space);
+    return typeof r === 'number' ? err(r) : ok({ name: r.name });
+  },
+};
+
+/**
+ * Routine: claimBootstrap
+ * Purpose: a name-server task takes the receive right of its host's bootstrap port
+ * from the kernel's `unclaimed` space, with the requests queued on it.
+ * Returns the name in the task's space, or KERN_FAILURE (the kernel serves this
+ * host's name service) or KERN_NO_ACCESS (the kernel does not hold the right).
+ */
+export function claimBootstrap(k: ServerKernel, space: IpcSpace): { name: number } | number {
+  if (k.nameService !== 'task') return KERN_FAILURE;
+  const port = k.bootstrap;
+  const e = port.active && port.receiver === k.unclaimed ? k.unclaimed.entryFor(port) : undefined;
+  if (!e) return KERN_NO_ACCESS;
+  return putRight(space, takeRight(k.unclaimed, e.name, 'move-receive', k.ipc), k.ipc);
+}
+
+/**
+ * Routine: reclaimBootstrap
+ * Purpose: a task's space is about to be destroyed (the task ended). If it holds the
+ * bootstrap port's receive right (a name server died), the right goes back to the
+ * kernel's `unclaimed` space instead of dying: the port, every task's send right to
+ * it and the requests queued on it live on, waiting for the next `bootstrap_claim`.
+ * What the dead server had already taken (look-ups it kept waiting) ended with it:
+ * their reply rights are destroyed, so those callers read MIG_SERVER_DIED.
+ */
+export function reclaimBootstrap(k: ServerKernel, space: IpcSpace): void {
+  const port = k.bootstrap;
+  if (port.receiver !== space || !port.active) return;
+  const e = space.entryFor(port);
+  if (!e?.receive) return;
+  putRight(k.unclaimed, takeRight(space, e.name, 'move-receive', k.ipc), k.ipc);
+  if (k.trace.on) {
+    k.trace.emit({
+      t: k.clock.now(), kind: 'log', pid: 0, task: 'kernel', port: port.id, portLabel: port.label,
+      detail: `bootstrap port back to the kernel (its name server, pid ${space.pid}, ended): ${port.queue.length} requests wait for the next bootstrap_claim`,
+    });
+  }
+}

@@ -5,7 +5,7 @@ import type { Task } from '../../tasks/task.ts';
 import type { ServerKernel } from './mig.ts';
 import { ROUTINE_BY_ID, type RoutineName } from './defs.ts';
 import { DEFER, err, reply, type Handler, type Reply } from './mig.ts';
-import { netnameRoutines } from './netname.ts';
+import { bootstrapRoutines, netnameRoutines } from './netname.ts';
 import { portRoutines } from './port-routines.ts';
 import { taskRoutines } from './task-routines.ts';
 import { directRoutines, mailboxRoutines, serveMailbox } from './model-routines.ts';
@@ -14,7 +14,7 @@ import { Mailbox } from '../ipc/mailbox.ts';
 import { netRoutines } from './net-routines.ts';
 
 /** Every routine's handler, by name: the compiler checks that each routine in defs.ts has exactly one. */
-const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutines, ...netnameRoutines, ...directRoutines, ...mailboxRoutines, ...vmRoutines, ...syncRoutines, ...androidRoutines, ...netRoutines };
+const HANDLERS: Record<RoutineName, Handler> = { ...portRoutines, ...taskRoutines, ...netnameRoutines, ...directRoutines, ...mailboxRoutines, ...vmRoutines, ...syncRoutines, ...androidRoutines, ...netRoutines, ...bootstrapRoutines };
 
 /**
  * Routine: serve

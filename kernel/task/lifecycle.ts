@@ -73,6 +73,12 @@ export interface TaskKernel {
   portOf(ref: PortRef): Port | undefined;
   /** The space that holds the receive rights of ports made before tasks, until a task is given them. */
   readonly unclaimed: IpcSpace;
+  /**
+   * A space is about to be destroyed (its task ended): if it holds the bootstrap port's receive
+   * right (a name-server task's), the right goes back to the kernel, queue and all, for the next
+   * name server to claim (see `KernelCore.reclaimBootstrap`).
+   */
+  reclaimBootstrap(space: IpcSpace): void;
   allocPid(): number;
   allocPortId(): number;
   newPort(space: IpcSpace, label?: string, role?: string): Port;
@@ -289,6 +295,7 @@ export function exitTask(k: TaskKernel, task: Task, status: ExitStatus): void {
     if (e?.receive) destroyReceive(proc.space, e, k.ipc);
   }
   if (proc.state !== 'terminated' || [...proc.threads].some((t) => t.state !== 'terminated')) return;
+  k.reclaimBootstrap(proc.space);
   destroySpace(proc.space, k.ipc);
   // Its memory regions are unmapped.
   for (const region of [...(proc.mapped ?? [])]) region.unmap(proc);
