@@ -229,6 +229,41 @@ describe('the NetMsgServer', () => {
     ]);
   });
 
+  it('a port that moved on is still reached from a third host that held a right to it (forwarded by its old host)', async () => {
+    const k = world([A, B, C], { [A]: [{ name: 'taker', from: B }], [C]: [{ name: 'box', from: A }] });
+    const box = k.port('box');
+    k.spawn('owner', async (sys) => {
+      await sys.netname_check_in('box', sys.ports.box!);
+      const first = await sys.msg_receive<string>(sys.ports.box!);
+      sys.log('before the move:', first.ok ? first.msg.body : codeName(first.code));
+      const { port: taker } = await sys.netname_look_up('taker', { wait: true });
+      await sys.msg_send(taker!, { id: 1, rights: [{ name: sys.ports.box!, disposition: 'move-receive' }] });
+    }, { ports: { box: { port: box, right: 'receive' } } });
+    k.host(B).spawn('taker', async (sys) => {
+      const { name: port } = await sys.port_allocate('receive', 'taker');
+      await sys.netname_check_in('taker', port!);
+      const r = await sys.msg_receive(port!);
+      const moved = r.ok ? r.msg.rights[0]!.name : 0;
+      const m = await sys.msg_receive<string>(moved);
+      sys.log('after the move:', m.ok ? m.msg.body : codeName(m.code));
+    });
+    k.host(C).spawn('writer', async (sys) => {
+      const { port } = await sys.netname_look_up('box', { wait: true });
+      await sys.msg_send(port!, { body: 'one' });
+      await sys.sleep(200);
+      await sys.msg_send(port!, { body: 'two' });
+    });
+    const r = await k.run({ until: 10_000 });
+    expect(r.status).toBe('done');
+    expect(said(k).map((l) => l.replace(/^\d+ /, ''))).toEqual([`${A} owner: before the move: one`, `${B} taker: after the move: two`]);
+    // 'one' went C → A; 'two' went C → A (the port's old host), then A → B.
+    const hops = said(k, (t) => t === 'netmsgserver').flatMap((l) => {
+      const m = /^\d+ (\S+) netmsgserver: → (\S+) #\d+ msg 0 /.exec(l);
+      return m ? [`${m[1]}>${m[2]}`] : [];
+    });
+    expect(hops).toEqual([`${C}>${A}`, `${C}>${A}`, `${A}>${B}`]);
+  });
+
   /** An echo server that takes 1 s per request, on B; a client on A that calls it and watches its right. */
   function slowEcho(k: ReturnType<typeof boot>) {
     k.host(B).spawn('echo', async (sys) => {
