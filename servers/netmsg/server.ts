@@ -57,8 +57,7 @@
 import { KERN_INVALID_ARGUMENT, KERN_SUCCESS, MACH_MSG_SUCCESS, MIG_BAD_ID, MACH_SEND_INVALID_DEST, MACH_SEND_TIMED_OUT, NETNAME_NOT_CHECKED_IN, codeName } from '../../ports/codes.ts';
 import type { InMessage, OutMessage, RightToSend } from '../../ports/message.ts';
 import type { Sys } from '../../syscalls/sys.ts';
-import { netErrnoName } from '../net/errno.ts';
-import { AF_INET, SOCK_DGRAM, sockets } from '../net/udp.ts';
+import { AF_INET, SOCK_DGRAM, netErrnoName, sockets } from '../net/index.ts';
 import { Channel, type Frame } from './channel.ts';
 import { PortRecords, type Export, type Made } from './portrec.ts';
 import { NETMSG_UDP_PORT, NETNAME_NO_SUCH_HOST, decodeFrame, describe, encodeFrame, type Payload, type WireRight } from './protocol.ts';
