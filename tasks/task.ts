@@ -1,4 +1,4 @@
-import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import { createActor, fromTransition, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { KMsg } from '../ports/message.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
@@ -56,6 +56,26 @@ export interface TaskInit {
   priority?: number;
   daemon?: boolean;
   inspect?: (ev: InspectionEvent) => void;
+  /**
+   * The kernel's task home (`newTaskHome()`): the task actor joins the home's XState actor
+   * system instead of making one of its own (see `newTaskHome`). Ignored when `inspect` is
+   * given: an inspected task keeps a system of its own, so its inspection stream is its own.
+   */
+  home?: AnyActorRef;
+}
+
+/**
+ * A kernel's task home: one started XState actor whose actor system every task actor of that
+ * kernel joins (passed as the actor's `parent` option; the home never spawns or holds the
+ * tasks, so they stay out of any parent's snapshot and the task table keeps them). A root actor
+ * makes a system of its own (a scheduler, registries and some twenty closures: ~1.8 KB), the
+ * same for every task, so the tasks share one. What a task actor shows is unchanged: `send`,
+ * `subscribe`, `getSnapshot`, ids and session ids; the home only hears each task actor's end
+ * (`xstate.done.actor.task-<pid>` when it reaches `terminated`) and ignores it. A task actor
+ * with an inspector stays a root actor with its own system (its inspection events as before).
+ */
+export function newTaskHome(): AnyActorRef {
+  return createActor(fromTransition((state: 0) => state, 0 as const)).start();
 }
 
 /**
@@ -167,7 +187,7 @@ export class Task {
     this.actor = createActor(processLogic, {
       input: { pcb: newPcb(init.pid, init.name, init.parent, init.now, init.priority ?? 0) },
       id: `task-${init.pid}`,
-      ...(init.inspect ? { inspect: init.inspect } : {}),
+      ...(init.inspect ? { inspect: init.inspect } : init.home ? { parent: init.home } : {}),
     });
     this.actor.start();
     // The PCB is the actor's context: the kernel updates it in place, and the actor's snapshot shows it.

@@ -1,7 +1,7 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import type { ExitStatus } from '../../tasks/pcb.ts';
 import type { ProgramHost } from '../../tasks/program.ts';
-import type { Task } from '../../tasks/task.ts';
+import { newTaskHome, type Task } from '../../tasks/task.ts';
 import type { Trace } from '../../trace/trace.ts';
 import type { Clock } from '../time/clock.ts';
 import type { Wait } from '../../tasks/task.ts';
@@ -27,6 +27,9 @@ export interface HostKernel {
  * `after` delays run on, and where XState's inspection events go.
  */
 export class TaskHost implements ProgramHost {
+  /** The actor whose XState system this kernel's task actors share (see `newTaskHome`). */
+  readonly home: AnyActorRef = newTaskHome();
+
   constructor(private readonly k: HostKernel) {}
 
   executing(): Task | null {

@@ -120,7 +120,7 @@ export function createTask(k: TaskKernel, name: string, program: Program<unknown
     now: k.clock.now(),
     ...(options.priority !== undefined ? { priority: options.priority } : {}),
     ...(options.daemon !== undefined ? { daemon: options.daemon } : {}),
-    ...(k.trace.inspect ? { inspect: k.host.inspector(pid, name) } : {}),
+    ...(k.trace.inspect ? { inspect: k.host.inspector(pid, name) } : { home: k.host.home }),
   });
   k.tasks.set(pid, task);
   // The kernel receives on every task's kernel port; it needs no name for it (kspace holds no
@@ -178,7 +178,7 @@ export function createThread(k: TaskKernel, proc: Task, program: Program<unknown
     now: k.clock.now(),
     priority: proc.pcb.priority,
     daemon: proc.daemon,
-    ...(k.trace.inspect ? { inspect: k.host.inspector(tid, name) } : {}),
+    ...(k.trace.inspect ? { inspect: k.host.inspector(tid, name) } : { home: k.host.home }),
   });
   thread.threadOf = proc;
   proc.addThread(thread);
