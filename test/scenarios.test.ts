@@ -91,6 +91,20 @@ describe('scenarios run as a user runs them', () => {
     expect((await tsx('netmsg')).stdout).toBe(stdout);
   });
 
+  it('nameserver: the name server task crashes, init restarts it, servers check in again, clients go on', async () => {
+    const { stdout } = await tsx('nameserver', '--only', 'summary');
+    expect(stdout).toContain('run done at t=50');
+    expect(stdout).toMatch(/t=30 +kernel +bootstrap port back to the kernel \(its name server, pid 7, ended\)/);
+    expect(stdout).toMatch(/t=30 +spooler +look_up plotter \(waiting inside the name server\): MIG_SERVER_DIED/);
+    expect(stdout).toMatch(/t=35 +editor +files: read \/doc at t=35 done/);
+    expect(stdout).toMatch(/t=40 +netname +serving the bootstrap port \(3 requests were waiting for a name server\)/);
+    expect(stdout).toMatch(/t=40 +fileserver\[8\] +the name server was restarted: checked 'files' in again: SUCCESS/);
+    expect(stdout).toMatch(/t=40 +shell +printer: print \/doc done/);
+    expect(stdout).toMatch(/^ +10 netname$/m);
+    expect(stdout).toContain('by the kernel: 0');
+    expect((await tsx('nameserver', '--only', 'summary')).stdout).toBe(stdout);
+  });
+
   it('the course map lists every scenario with one line, and a closed pipe ends a scenario quietly', async () => {
     const { stdout } = await tsx('index');
     const { readdirSync } = await import('node:fs');

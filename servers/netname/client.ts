@@ -35,9 +35,10 @@ export async function watchNameServer(sys: Sys, notify: number, opts: { wait?: b
  * `{ wait: true }` look-up until the next server answers). The registrations are the
  * thread's (the owner is the checking-in task's pid, a thread's own pid). Resolves to the
  * first check-in's codes, in order. With the kernel's name service it only checks in.
+ * `log: true`: the thread writes a log line for each check-in again.
  * The thread waits for ever: use it in a daemon server (a non-daemon task would never end).
  */
-export async function keepCheckedIn(sys: Sys, entries: readonly (readonly [string, number])[]): Promise<number[]> {
+export async function keepCheckedIn(sys: Sys, entries: readonly (readonly [string, number])[], opts: { log?: boolean } = {}): Promise<number[]> {
   const codes: number[] = [];
   for (const [name, port] of entries) codes.push(await sys.netname_check_in(name, port));
   const probe = await sys.netname_look_up(NAME_SERVER_NAME);
@@ -52,7 +53,10 @@ export async function keepCheckedIn(sys: Sys, entries: readonly (readonly [strin
       if (n.msg.id !== MACH_NOTIFY_DEAD_NAME) continue;
       await t.port_destroy(server); // the dead name, with the notification's reference
       server = await watchNameServer(t, notify!, { wait: true });
-      for (const [name, port] of entries) await t.netname_check_in(name, port);
+      for (const [name, port] of entries) {
+        const code = await t.netname_check_in(name, port);
+        if (opts.log) t.log(`the name server was restarted: checked '${name}' in again: ${code === KERN_SUCCESS ? 'SUCCESS' : code}`);
+      }
     }
   });
   return codes;

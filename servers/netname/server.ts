@@ -76,8 +76,8 @@ interface Registration {
 }
 
 /**
- * Program: the name server. Claims its host's bootstrap port (`bootstrap_claim`), then serves
- * netname_check_in / _look_up / _check_out forever. Ends with 1 (and a log line saying why)
+ * Program: the name server. Claims its host's bootstrap port (`bootstrap_claim`), logs how many
+ * requests were waiting for it, then serves netname_check_in / _look_up / _check_out forever. Ends with 1 (and a log line saying why)
  * when it cannot claim the port: the host's kernel serves the name service (KERN_FAILURE) or
  * another task holds the port (KERN_NO_ACCESS).
  */
@@ -89,6 +89,8 @@ export function nameServer(options: NameServerOptions = {}): (sys: Sys) => Promi
       sys.log(`netname: cannot serve the bootstrap port: ${codeName(claim.code)}`);
       return 1;
     }
+    const waiting = await sys.port_get_attributes(claim.name!);
+    sys.log(`serving the bootstrap port (${waiting.msgcount ?? 0} requests were waiting for a name server)`);
     const names = new Map<string, Registration>();
     const waiters = new Map<string, { reply: number; id: number }[]>();
     const { name: set } = await sys.port_allocate('port-set', 'netname');
