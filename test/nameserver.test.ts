@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   audit,
@@ -100,7 +101,74 @@ async function cases(mode: Mode): Promise<string[]> {
   return out;
 }
 
+/** One step of a random script: who does what, at its own instant (t = its index + 1). */
+type Op =
+  | { who: number; op: 'check_in'; name: string; port: number }
+  | { who: number; op: 'check_out' | 'look_up'; name: string }
+  | { who: number; op: 'look_up_wait'; name: string }
+  | { who: number; op: 'exit' };
+
+/**
+ * Runs a script on one name service: three tasks, each with two ports of its own; every step
+ * at its own instant, so the order of steps is the same on both services. A task's wait or
+ * exit is its last step. Results per task, in order: `t who op name → code (+ whose port)`.
+ */
+async function script(mode: Mode, ops: readonly Op[]): Promise<string[]> {
+  const k = boot({ nameService: mode, seed: 11 });
+  const out: string[] = [];
+  for (let who = 0; who < 3; who++) {
+    k.spawn(`t${who}`, async (sys) => {
+      const mine: number[] = [];
+      for (const label of ['a', 'b']) {
+        const { name } = await sys.port_allocate('receive', `t${who}.${label}`);
+        mine.push(name!);
+      }
+      for (const [i, step] of ops.entries()) {
+        if (step.who !== who) continue;
+        await sys.sleep(Math.max(0, i + 1 - sys.now()));
+        const say = (what: string) => out.push(`t=${sys.now()} ${who} ${what}`);
+        if (step.op === 'exit') return say('exit');
+        if (step.op === 'check_in') say(`check_in ${step.name} ${step.port} → ${await sys.netname_check_in(step.name, mine[step.port]!)}`);
+        else if (step.op === 'check_out') say(`check_out ${step.name} → ${await sys.netname_check_out(step.name)}`);
+        else {
+          const r = await sys.netname_look_up(step.name, { wait: step.op === 'look_up_wait' });
+          let whose = '';
+          if (r.port) {
+            const names = (await sys.port_names()).names!;
+            whose = names.find((n) => n.name === r.port)?.label ?? '?';
+          }
+          say(`${step.op} ${step.name} → ${r.code} ${whose}`);
+          if (step.op === 'look_up_wait') return;
+        }
+      }
+    });
+  }
+  if (mode === 'task') k.spawn('netname', nameServer(), { daemon: true });
+  await k.run({ until: ops.length + 10 });
+  expect(audit(k).problems).toEqual([]);
+  return out.sort((a, b) => Number(a.split(' ')[0]!.slice(2)) - Number(b.split(' ')[0]!.slice(2)));
+}
+
+const NAMES = ['a', 'b', 'c'];
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ who: fc.integer({ min: 0, max: 2 }), op: fc.constant('check_in' as const), name: fc.constantFrom(...NAMES), port: fc.integer({ min: 0, max: 1 }) }),
+  fc.record({ who: fc.integer({ min: 0, max: 2 }), op: fc.constantFrom('check_out' as const, 'look_up' as const), name: fc.constantFrom(...NAMES) }),
+  fc.record({ who: fc.integer({ min: 0, max: 2 }), op: fc.constant('look_up_wait' as const), name: fc.constantFrom(...NAMES) }),
+  fc.record({ who: fc.integer({ min: 0, max: 2 }), op: fc.constant('exit' as const) }),
+);
+
 describe('the name service as a server task', () => {
+  it('property: any script of check-ins, check-outs, look-ups (waiting or not) and exits gets the same answers from both', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
+        const kernel = await script('kernel', ops);
+        const task = await script('task', ops);
+        expect(task).toEqual(kernel);
+      }),
+      { numRuns: 60, seed: 7 },
+    );
+  });
+
   it('same calls, same codes, same times as the kernel-served name service', async () => {
     const kernel = await cases('kernel');
     const task = await cases('task');
