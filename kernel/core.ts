@@ -80,6 +80,8 @@ export interface DeadlockEntry {
   name: string;
   /** "receive on port 7 (echo)", "send to port 3, queue full 5/5". */
   waitsOn: string;
+  /** The host the task is on, when it is not the default host (a simulation with several hosts). */
+  host?: string;
 }
 
 /** What `run()` resolves to. */
@@ -97,7 +99,7 @@ export interface RunReport {
    * When status is 'stuck' (a program awaits something outside xmach and nothing inside can
    * move) or 'livelock' (a task spins in traps that do nothing): which task, and why.
    */
-  culprit: { pid: number; name: string; why: string } | null;
+  culprit: { pid: number; name: string; why: string; host?: string } | null;
   /** Messages still queued on ports when the run stopped (sent − received − destroyed). */
   queued: number;
   /** Trace records made in all, and how many of the oldest left the trace's ring (its `limit`). */
@@ -220,8 +222,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   readonly addr: string | null;
   /** The other hosts' cores (on the default host's core only), in the order made. */
   readonly peers: KernelCore[] = [];
-  /** Watches the run for tasks stuck outside the kernel or spinning in it. */
-  private readonly watch = new RunWatch(this);
+  /** Watches the run for tasks stuck outside the kernel or spinning in it (one for the simulation: the default host's). */
+  private readonly watch: RunWatch;
   private culprit: RunReport['culprit'] = null;
   /** sys.log lines go to the console too. */
   private readonly echo: boolean;
@@ -232,6 +234,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     if (options.bindProgram) this.sysLayer.bindProgram = options.bindProgram;
     const world = options.hostOf?.world;
     this.world = world ?? null;
+    this.watch = world ? world.watch : new RunWatch(this);
     this.addr = options.hostOf?.addr ?? options.hosts?.[0] ?? null;
     this.clock = world ? world.clock : new Clock({ mode: options.clock ?? 'virtual' });
     this.rng = world ? world.rng : new Random(options.seed ?? 1);
@@ -701,15 +704,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   serveLater(port: Port): void {
     if (port.serving) return;
     port.serving = true;
-    this.clock.fireAfter(
-      0,
-      (port.server ??= {
-        fire: () => {
-          port.serving = false;
-          serve(this, port);
-        },
-      }),
-    );
+    this.clock.fireAfter(0, (port.server ??= new PortServer(this, port)));
   }
 
   // ---------------------------------------------------------------------------
@@ -810,12 +805,31 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     });
   }
 
-  /** Ends the run early: a task is stuck outside the kernel, or spins in it (see RunWatch). */
+  /**
+   * Ends the run early: a task is stuck outside the kernel, or spins in it (see RunWatch).
+   * The task may be on any host: the culprit and the trace record then name its host.
+   */
   stop(status: 'stuck' | 'livelock', task: Task, why: string): void {
+    if (this.world) return this.world.stop(status, task, why);
     if (!this.running) return;
+    const k = this.coreOf(task);
     this.culprit = { pid: task.pid, name: task.name, why };
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: status, pid: task.pid, task: task.name, detail: why });
+    if (k !== this && k.addr !== null) this.culprit.host = k.addr;
+    if (k.trace.on) k.trace.emit({ t: this.clock.now(), kind: status, pid: task.pid, task: task.name, detail: why });
     this.finish(status);
+  }
+
+  /** The host whose task table holds task (this core when none other does). */
+  private coreOf(task: Task): KernelCore {
+    if (this.tasks.get(task.pid) === task) return this;
+    return this.peers.find((k) => k.tasks.get(task.pid) === task) ?? this;
+  }
+
+  /** The task whose program code executes now on any host of the simulation (the watch asks, to find a stuck one). */
+  executingAnywhere(): Task | null {
+    if (this.cpu.current) return this.cpu.current;
+    for (const k of this.peers) if (k.cpu.current) return k.cpu.current;
+    return null;
   }
 
   private finish(status: RunReport['status']): void {
@@ -825,14 +839,19 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.trace.flush();
     const deadlock: DeadlockEntry[] = [];
     if (status === 'deadlock') {
-      for (const t of [this, ...this.peers].flatMap((k) => [...k.tasks.values()])) {
-        if (t.state === 'terminated' || t.daemon) continue;
-        const what = t.deferredOn ? `waits on ${t.deferredOn}` : (t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state));
-        deadlock.push({ pid: t.pid, name: t.name, waitsOn: t.call ? `${t.call}: ${what}` : what });
+      for (const k of [this, ...this.peers]) {
+        for (const t of k.tasks.values()) {
+          if (t.state === 'terminated' || t.daemon) continue;
+          const what = t.deferredOn ? `waits on ${t.deferredOn}` : (t.wait?.what() ?? (t.suspendCount > 0 ? `stopped (suspend count ${t.suspendCount})` : t.state));
+          const entry: DeadlockEntry = { pid: t.pid, name: t.name, waitsOn: t.call ? `${t.call}: ${what}` : what };
+          if (k !== this && k.addr !== null) entry.host = k.addr;
+          deadlock.push(entry);
+        }
       }
       if (deadlock.length === 0) status = 'done';
       else if (this.trace.on) {
-        const detail = deadlock.map((d) => `${d.name}(${d.pid}) waits: ${d.waitsOn}`).join('; ');
+        // A task on another host is named with it: `stuck(1@161.25.19.8)`.
+        const detail = deadlock.map((d) => `${d.name}(${d.pid}${d.host ? `@${d.host}` : ''}) waits: ${d.waitsOn}`).join('; ');
         this.trace.emit({ t: this.clock.now(), kind: 'deadlock', pid: 0, task: 'kernel', detail });
       }
     }
@@ -858,4 +877,22 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 function packetLabel(meta: unknown): string {
   const label = (meta as { label?: unknown } | null | undefined)?.label;
   return typeof label === 'string' ? ` ${label}` : '';
+}
+
+/**
+ * What the clock fires to serve a kernel-received port (one per port, made on its first
+ * request). A class rather than an object literal with an arrow function: under tsx
+ * (esbuild's keepNames) every such arrow gets a `name` defined on it, a dictionary of
+ * properties and a hidden class of its own (~0.5 KB a port).
+ */
+class PortServer {
+  constructor(
+    private readonly k: KernelCore,
+    private readonly port: Port,
+  ) {}
+
+  fire(): void {
+    this.port.serving = false;
+    serve(this.k, this.port);
+  }
 }

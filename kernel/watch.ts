@@ -10,6 +10,8 @@ export interface WatchedKernel {
   readonly census: { readonly live: number };
   /** The task whose program code executes now (or awaits something): null while the kernel itself can move. */
   executing(): Task | null;
+  /** The task whose program code executes now on any host of the simulation (the default host's core answers for all). */
+  executingAnywhere(): Task | null;
   /** Ends the run: a task's program awaits something outside xmach ('stuck'), or spins without progress ('livelock'). */
   stop(status: 'stuck' | 'livelock', task: Task, why: string): void;
 }
@@ -110,7 +112,7 @@ export class RunWatch {
 
   private check(): void {
     const traps = this.k.trace.counters.traps;
-    const task = this.k.executing();
+    const task = this.k.executingAnywhere();
     const wall = performance.now();
     if (task && traps === this.lastTraps) {
       if (this.stillSince === 0) this.stillSince = wall;
