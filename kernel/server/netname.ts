@@ -115,7 +115,8 @@ export function claimBootstrap(k: ServerKernel, space: IpcSpace): { name: number
  * bootstrap port's receive right (a name server died), the right goes back to the
  * kernel's `unclaimed` space instead of dying: the port, every task's send right to
  * it and the requests queued on it live on, waiting for the next `bootstrap_claim`.
- * What the dead server had already taken (look-ups it kept waiting) ended with it:
+ * What the dead server had already taken (look-ups it kept waiting, a request it had
+ * received and not answered) ended with it:
  * their reply rights are destroyed, so those callers read MIG_SERVER_DIED.
  */
 export function reclaimBootstrap(k: ServerKernel, space: IpcSpace): void {

@@ -25,8 +25,9 @@
  * - Death: the kernel takes the bootstrap port's receive right back, with the requests still
  *   queued (they wait for the next server; nobody's bootstrap right turns dead). What died with
  *   the server: its registrations (servers must check in again, as with a restarted launchd
- *   or netmsgserver), and the look-ups it was keeping waiting (their reply rights are destroyed:
- *   those callers read MIG_SERVER_DIED). A restarted `nameServer()` claims the port and goes on.
+ *   or netmsgserver), and the requests it had taken but not answered, such as look-ups it was
+ *   keeping waiting (their reply rights are destroyed: those callers read MIG_SERVER_DIED).
+ *   A restarted `nameServer()` claims the port and goes on.
  *
  * @example
  * const k = boot({ nameService: 'task' });
