@@ -1,0 +1,219 @@
+/**
+ * The network server, a task per host built only from system calls: it takes its host's
+ * device (`net_attach`), checks its service port in as `net` with the host's name service,
+ * and serves sockets over a port set holding both. Clients use `sockets(sys)` (client.ts).
+ *
+ * - Descriptors: one table for both kinds, from 3 up, never reused.
+ * - Privilege (ports below 1024): the pids named in `privileged` (the host's "root" tasks);
+ *   everyone else gets EACCES. Ephemeral ports: 49152–65535, in order. UDP and TCP have a
+ *   port space each (UDP 80 and TCP 80 are different ports).
+ * - UDP: a datagram is the packet's bytes with `{ proto: 'udp', sport, dport }` beside them;
+ *   one to a port nobody holds is dropped (no ICMP).
+ * - Multicast: `joinGroup(fd, group)` on a UDP socket; a datagram sent to a group address
+ *   (224.0.0.0/4) goes to every host (the wire copies it, see kernel/device/wire.ts, and the
+ *   sender's own host gets it too) and each network server hands it to every socket of its
+ *   host bound to the destination port that joined the group. Group membership is kept here,
+ *   per socket, not on the wire (no IGMP); `leaveGroup` and `close` end it.
+ * - TCP: the connection state machine is tcp.ts (handshake, retransmission, FIN, RST, backlog;
+ *   its header says the RTO, retries and backlog decisions). Its segments carry their header
+ *   as the packet's meta (`{ proto: 'tcp', flags, seq, ack, len, label }`), so packet tables
+ *   and the trace show them. Blocking calls (accept, connect, recv, a send over a full buffer)
+ *   are answered later through the reply right kept meanwhile.
+ * - Timers: the server's one receive waits at most until the next TCP deadline (a receive
+ *   with a timeout on the virtual clock), then fires what is due: it never spins.
+ *
+ * @example
+ * k.host(B).spawn('netserver', netServer({ privileged: [2] }), { daemon: true });
+ * k.host(B).spawn('httpd', async (sys) => {            // pid 2
+ *   const net = sockets(sys);
+ *   const { fd } = await net.socket(AF_INET, SOCK_STREAM);
+ *   await net.bind(fd!, 80);
+ *   await net.listen(fd!, 5);
+ *   const c = await net.accept(fd!);                  // { code, fd, from, port }
+ * });
+ */
+import type { InMessage } from '../../ports/message.ts';
+import type { Sys } from '../../syscalls/sys.ts';
+import { EADDRNOTAVAIL, EAFNOSUPPORT, EALREADY, EBADF, EINVAL, EISCONN, EOPNOTSUPP } from './errno.ts';
+import { AF_INET, NET_IDS, PACKET, SOCK_DGRAM, SOCK_STREAM, isMulticast } from './protocol.ts';
+import { Tcp, TcpConn, type TcpHeader } from './tcp.ts';
+import { UdpPorts } from './udp-ports.ts';
+
+interface UdpSock {
+  kind: 'udp';
+  port: number;
+  queue: { bytes: Uint8Array; from: string; port: number }[];
+  waiting: number[];
+  groups: Set<string>;
+}
+
+interface TcpSock {
+  kind: 'tcp';
+  conn: TcpConn;
+}
+
+type Sock = UdpSock | TcpSock;
+
+const validPort = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
+
+/** The network server's program. Options: which pids are privileged. Runs for ever (spawn it as a daemon). */
+export function netServer(options: { privileged?: number[] } = {}) {
+  return async (sys: Sys): Promise<void> => {
+    const root = new Set(options.privileged ?? []);
+    const { name: device, address } = await sys.net_attach();
+    const { name: service } = await sys.port_allocate('receive', 'net');
+    const { name: set } = await sys.port_allocate('port-set', 'net');
+    await sys.port_move_member(device!, set!);
+    await sys.port_move_member(service!, set!);
+    await sys.netname_check_in('net', service!);
+    const udpPorts = new UdpPorts();
+    const tcpPorts = new UdpPorts();
+    const socks = new Map<number, Sock>();
+    let nextFd = 3;
+    const tcp = new Tcp({
+      now: () => sys.now(),
+      self: address ?? '',
+      newFd: (conn) => (socks.set(nextFd, { kind: 'tcp', conn }), nextFd++),
+      release: (port) => tcpPorts.release(port),
+    });
+    const answer = (to: number, id: number, body: object) => sys.msg_send(to, { id: id + 100, body }, { timeout: 0 });
+    const deliver = async (s: UdpSock) => {
+      while (s.waiting.length > 0 && s.queue.length > 0) await answer(s.waiting.shift()!, NET_IDS.recvfrom, { code: 0, ...s.queue.shift()! });
+    };
+    /** Carries out what the TCP engine asked for, in order. */
+    const flush = async () => {
+      for (let effects = tcp.take(); effects.length > 0; effects = tcp.take()) {
+        for (const e of effects) {
+          if (e.kind === 'segment') await sys.net_transmit(e.host, e.bytes, e.meta);
+          else await answer(e.reply, NET_IDS[e.call], e.body);
+        }
+      }
+    };
+    /** A TCP socket's port: the one it is bound to, or the next ephemeral one. */
+    const tcpPort = (fd: number, c: TcpConn): number => {
+      if (c.lport) return 0;
+      const e = tcpPorts.ephemeral(fd);
+      if (e.code) return e.code;
+      c.lport = e.port!;
+      c.ownsPort = true;
+      return 0;
+    };
+
+    const onPacket = async (b: Record<string, unknown>) => {
+      const meta = b.meta as { proto?: string; sport: number; dport: number } | undefined;
+      if (meta?.proto === 'tcp') return tcp.segment(b.from as string, meta as TcpHeader, b.bytes as Uint8Array);
+      if (!meta) return;
+      const datagram = () => ({ bytes: b.bytes as Uint8Array, from: b.from as string, port: meta.sport });
+      if (isMulticast(b.to)) {
+        for (const s of socks.values()) {
+          if (s.kind === 'udp' && s.port === meta.dport && s.groups.has(b.to as string)) (s.queue.push(datagram()), await deliver(s));
+        }
+        return;
+      }
+      const fd = udpPorts.owner(meta.dport);
+      const s = fd === undefined ? undefined : socks.get(fd);
+      if (s?.kind === 'udp') (s.queue.push(datagram()), await deliver(s));
+    };
+
+    const onCall = async (m: InMessage<Record<string, unknown>>) => {
+      const b = m.body ?? {};
+      const fd = b.fd as number;
+      const s = socks.get(fd);
+      const reply = (body: object) => answer(m.reply, m.id, body);
+      if (m.id === NET_IDS.socket) {
+        if (b.domain !== AF_INET || (b.type !== SOCK_DGRAM && b.type !== SOCK_STREAM)) return reply({ code: EAFNOSUPPORT });
+        socks.set(nextFd, b.type === SOCK_DGRAM ? { kind: 'udp', port: 0, queue: [], waiting: [], groups: new Set() } : { kind: 'tcp', conn: new TcpConn(nextFd) });
+        return reply({ code: 0, fd: nextFd++ });
+      }
+      if (!(Object.values(NET_IDS) as number[]).includes(m.id)) return m.reply ? reply({ code: EINVAL }) : undefined;
+      if (!s) return reply({ code: EBADF });
+      if (s.kind === 'udp') return onUdpCall(m, fd, s, b, reply);
+      const c = s.conn;
+      switch (m.id) {
+        case NET_IDS.bind: {
+          if (c.lport || c.state !== 'CLOSED') return reply({ code: EINVAL });
+          const code = tcpPorts.bind(b.port as number, fd, root.has(m.sender));
+          if (code === 0) (c.lport = b.port as number), (c.ownsPort = true);
+          return reply({ code });
+        }
+        case NET_IDS.listen: {
+          const code = tcpPort(fd, c) || tcp.listen(c, b.backlog as number);
+          return reply({ code });
+        }
+        case NET_IDS.accept:
+          if (c.state !== 'LISTEN') return reply({ code: EINVAL });
+          return tcp.accept(c, m.reply);
+        case NET_IDS.connect: {
+          if (c.state === 'LISTEN') return reply({ code: EINVAL });
+          if (c.state === 'SYN_SENT') return reply({ code: EALREADY });
+          if (c.rhost !== '') return reply({ code: EISCONN });
+          if (typeof b.host !== 'string' || b.host === '' || !validPort(b.port) || isMulticast(b.host)) return reply({ code: EINVAL });
+          const code = tcpPort(fd, c);
+          if (code) return reply({ code });
+          return tcp.connect(c, b.host, b.port, m.reply);
+        }
+        case NET_IDS.send:
+          if (!(b.bytes instanceof Uint8Array)) return reply({ code: EINVAL });
+          return tcp.send(c, b.bytes, m.reply);
+        case NET_IDS.recv:
+          return tcp.recv(c, b.max as number, m.reply);
+        case NET_IDS.shutdown:
+          return reply({ code: tcp.shutdown(c, b.how as number) });
+        case NET_IDS.close:
+          socks.delete(fd);
+          if (tcp.close(c) && c.ownsPort) (tcpPorts.release(c.lport), (c.ownsPort = false));
+          return reply({ code: 0 });
+        default: // sendto, recvfrom, joinGroup, leaveGroup
+          return reply({ code: EOPNOTSUPP });
+      }
+    };
+
+    const onUdpCall = async (m: InMessage<Record<string, unknown>>, fd: number, s: UdpSock, b: Record<string, unknown>, reply: (body: object) => Promise<number>) => {
+      switch (m.id) {
+        case NET_IDS.bind: {
+          if (s.port) return reply({ code: EINVAL });
+          const code = udpPorts.bind(b.port as number, fd, root.has(m.sender));
+          if (code === 0) s.port = b.port as number;
+          return reply({ code });
+        }
+        case NET_IDS.sendto: {
+          if (!s.port) {
+            const e = udpPorts.ephemeral(fd);
+            if (e.code) return reply({ code: e.code });
+            s.port = e.port!;
+          }
+          const t = await sys.net_transmit(b.host as string, b.bytes as Uint8Array, { proto: 'udp', sport: s.port, dport: b.port });
+          return reply({ code: t.code, fate: t.fate, sport: s.port });
+        }
+        case NET_IDS.recvfrom:
+          s.waiting.push(m.reply);
+          return deliver(s);
+        case NET_IDS.joinGroup:
+          if (!isMulticast(b.group)) return reply({ code: EINVAL });
+          s.groups.add(b.group as string);
+          return reply({ code: 0 });
+        case NET_IDS.leaveGroup:
+          if (!s.groups.delete(b.group as string)) return reply({ code: EADDRNOTAVAIL });
+          return reply({ code: 0 });
+        case NET_IDS.close:
+          if (s.port) udpPorts.release(s.port);
+          socks.delete(fd);
+          return reply({ code: 0 });
+        default: // listen, accept, connect, send, recv, shutdown
+          return reply({ code: EOPNOTSUPP });
+      }
+    };
+
+    for (;;) {
+      const due = tcp.nextDeadline();
+      const r = await sys.msg_receive(set!, due === null ? undefined : { timeout: Math.max(0, due - sys.now()) });
+      if (r.ok) {
+        const m = r.msg as InMessage<Record<string, unknown>>;
+        if (m.id === PACKET) await onPacket(m.body);
+        else await onCall(m);
+      }
+      tcp.tick();
+      await flush();
+    }
+  };
+}
