@@ -192,3 +192,52 @@ describe('UDP sockets through the network servers', () => {
     expect(a.heard.length).toBe(copies);
   });
 });
+
+describe('UDP multicast', () => {
+  it('a datagram to a group reaches every member on every host (the sender\'s own too), and none after leave', async () => {
+    const C = '10.0.0.3';
+    const G = '224.1.2.3';
+    const k = boot({ hosts: [A, B, C], seed: 2 });
+    k.network.link(A, B, { latency: 5 });
+    k.network.link(A, C, { latency: 7 });
+    const heard: string[] = [];
+    const codes: string[] = [];
+    for (const host of [A, B, C]) {
+      const h = k.host(host);
+      h.spawn('netserver', netServer(), { daemon: true });
+      h.spawn('member', async (sys) => {
+        const net = sockets(sys);
+        const { fd } = await net.socket(AF_INET, SOCK_DGRAM);
+        await net.bind(fd!, 5000);
+        if (host !== C) codes.push(`${host} join ${netErrnoName((await net.joinGroup(fd!, G)).code)}`); // C's socket is bound, but not a member
+        if (host === B) {
+          await sys.sleep(20);
+          codes.push(`${host} leave ${netErrnoName((await net.leaveGroup(fd!, G)).code)}`);
+          codes.push(`${host} leave again ${netErrnoName((await net.leaveGroup(fd!, G)).code)}`);
+        }
+        for (;;) {
+          const d = await net.recvfrom(fd!);
+          heard.push(`${sys.now()} ${host} ${d.bytes![0]} from ${d.from}:${d.port}`);
+        }
+      }, { daemon: true });
+    }
+    k.spawn('sender', async (sys) => {
+      await sys.sleep(1);
+      const net = sockets(sys);
+      const { fd } = await net.socket(AF_INET, SOCK_DGRAM);
+      codes.push(`join a unicast address ${netErrnoName((await net.joinGroup(fd!, B)).code)}`);
+      await net.sendto(fd!, new Uint8Array([1]), G, 5000);
+      await sys.sleep(29);
+      await net.sendto(fd!, new Uint8Array([2]), G, 5000);
+      await sys.sleep(20);
+    });
+    const r = await k.run();
+    expect(r.status).toBe('done');
+    expect(codes).toEqual([`${A} join SUCCESS`, `${B} join SUCCESS`, 'join a unicast address EINVAL', `${B} leave SUCCESS`, `${B} leave again EADDRNOTAVAIL`]);
+    const from = `${A}:${EPHEMERAL_FIRST}`;
+    // B's copy arrived at 6 and waited in its socket's queue until B asked (at 20, after leaving).
+    expect(heard).toEqual([`1 ${A} 1 from ${from}`, `20 ${B} 1 from ${from}`, `30 ${A} 2 from ${from}`]);
+    // The wire carried a copy to each other host both times (C's server dropped them: no member).
+    expect(k.network.packets.map((p) => `${p.t} ${p.to} ${p.group} ${p.fate}`)).toEqual([`1 ${B} ${G} delivered`, `1 ${C} ${G} delivered`, `30 ${B} ${G} delivered`, `30 ${C} ${G} delivered`]);
+  });
+});
