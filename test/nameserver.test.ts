@@ -7,6 +7,7 @@ import {
   KERN_FAILURE,
   KERN_NO_ACCESS,
   KERN_SUCCESS,
+  MACH_SEND_INVALID_DEST,
   MIG_BAD_ARGUMENTS,
   MIG_BAD_ID,
   MIG_SERVER_DIED,
@@ -347,6 +348,37 @@ describe('the name service as a server task', () => {
     expect(back?.t).toBe(20);
     expect(back?.detail).toMatch(/bootstrap port back to the kernel/);
     expect(audit(k).problems).toEqual([]);
+  });
+
+  it('keepCheckedIn with the kernel name service only checks in (no watching thread)', async () => {
+    const k = boot();
+    let codes: number[] = [];
+    let rows: string[] = [];
+    k.spawn('srv', async (sys) => {
+      const { name } = await sys.port_allocate('receive', 'svc');
+      codes = await keepCheckedIn(sys, [['svc', name!], ['', name!]]);
+      rows = (await sys.ps()).procs!.map((p) => p.name);
+    });
+    expect((await k.run()).status).toBe('done');
+    expect(codes).toEqual([KERN_SUCCESS, MIG_BAD_ARGUMENTS]);
+    expect(rows).toEqual(['srv']);
+  });
+
+  it('a name server that destroys the bootstrap port ends its host\'s name service: MACH_SEND_INVALID_DEST, no kernel error', async () => {
+    const k = boot({ nameService: 'task' });
+    const got: number[] = [];
+    k.spawn('rogue', async (sys) => {
+      const { name } = await sys.bootstrap_claim();
+      await sys.port_destroy(name!);
+    });
+    k.spawn('client', async (sys) => {
+      await sys.sleep(1);
+      got.push((await sys.netname_look_up('echo', { wait: true })).code);
+      got.push((await sys.bootstrap_claim()).code);
+    });
+    expect((await k.run()).status).toBe('done');
+    expect(got).toEqual([MACH_SEND_INVALID_DEST, KERN_NO_ACCESS]);
+    expect(k.core.bugs).toEqual([]);
   });
 
   it("leaves a default run's trace as it was: nameService 'kernel' is the default", async () => {
