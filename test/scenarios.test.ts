@@ -73,11 +73,17 @@ describe('scenarios run as a user runs them', () => {
     ]);
   });
 
-  it('sockets: datagrams cross the wire after the link latency, and a lossy link loses and duplicates the same way each seed', async () => {
+  it('sockets: datagrams cross the wire after the link latency, TCP shows its handshake and resends what a lossy link loses, the same way each seed', async () => {
     const { stdout } = await tsx('sockets');
     expect(stdout).toContain('t=11 161.25.19.8:80 got "GET /1" from 146.86.5.20:1625');
     expect(stdout).toMatch(/^8 +15 +146\.86\.5\.20 +161\.25\.19\.8 +6 +delivered +25$/m);
     expect(stdout).toMatch(/ lost /);
+    // TCP: the handshake as rows, the page read to EOF, and on the lossy link retransmissions.
+    expect(stdout).toMatch(/^1 +1 +146\.86\.5\.20:1625 +161\.25\.19\.8:80 +SYN +21000 +0 +0 +delivered +11$/m);
+    expect(stdout).toMatch(/^2 +11 +161\.25\.19\.8:80 +146\.86\.5\.20:1625 +SYN,ACK +9000 +21001 +0 +delivered +21$/m);
+    expect(stdout).toMatch(/^3 +21 +146\.86\.5\.20:1625 +161\.25\.19\.8:80 +ACK +21001 +9001 +0 +delivered +31$/m);
+    expect(stdout.match(/read 1987 bytes, then EOF/g)).toHaveLength(2);
+    expect(stdout).toMatch(/PSH,ACK .* ← retransmission$/m);
     expect((await tsx('sockets')).stdout).toBe(stdout);
   });
 
