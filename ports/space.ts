@@ -16,26 +16,69 @@ export const MACH_PORT_UREFS_MAX = 65535;
 /** The right kinds a name can hold, as strings for readable APIs and traces. */
 export type RightKind = 'receive' | 'send' | 'send-once' | 'port-set' | 'dead-name';
 
+// An entry's flags, packed in one number (fewer fields per entry: a task holds five or more).
+const RECEIVE = 1;
+const SEND_ONCE = 2;
+const MAREQUEST = 4;
+const DNREQUEST = 8;
+/** The entry is the space's one entry for its port (found by `entryFor`). */
+const SHARED = 16;
+
 /**
  * One name in a task's name space (GNU Mach `ipc_entry`). Send and receive
  * rights for a port share one entry; each send-once right has its own.
+ * The four flags are kept as bits of one field, read and written as booleans.
  */
-export interface Entry {
-  readonly name: number;
-  /** The port named, or null for a port set or an allocated dead name. */
-  port: Port | null;
-  pset: PortSet | null;
-  receive: boolean;
+export class Entry {
+  /** @internal The flags as bits. */
+  bits = 0;
   /** User references for send rights (0 = no send right). */
-  sendRefs: number;
-  sendOnce: boolean;
+  sendRefs = 0;
   /** User references of a dead name (0 = not a dead name). */
-  deadRefs: number;
+  deadRefs = 0;
+  pset: PortSet | null = null;
+
+  constructor(
+    readonly name: number,
+    /** The port named, or null for a port set or an allocated dead name. */
+    public port: Port | null,
+  ) {}
+
+  /** Holds the port's receive right. */
+  get receive(): boolean {
+    return (this.bits & RECEIVE) !== 0;
+  }
+  set receive(v: boolean) {
+    this.bits = v ? this.bits | RECEIVE : this.bits & ~RECEIVE;
+  }
+
+  /** Holds a send-once right. */
+  get sendOnce(): boolean {
+    return (this.bits & SEND_ONCE) !== 0;
+  }
+  set sendOnce(v: boolean) {
+    this.bits = v ? this.bits | SEND_ONCE : this.bits & ~SEND_ONCE;
+  }
+
   /** Pending msg-accepted request for a message forced onto this send right. */
-  marequest: boolean;
+  get marequest(): boolean {
+    return (this.bits & MAREQUEST) !== 0;
+  }
+  set marequest(v: boolean) {
+    this.bits = v ? this.bits | MAREQUEST : this.bits & ~MAREQUEST;
+  }
+
   /** Dead-name request registered for this name (so the port can find it on death). */
-  dnrequest: boolean;
+  get dnrequest(): boolean {
+    return (this.bits & DNREQUEST) !== 0;
+  }
+  set dnrequest(v: boolean) {
+    this.bits = v ? this.bits | DNREQUEST : this.bits & ~DNREQUEST;
+  }
 }
+
+/** Above this many shared entries a space indexes them by port in a Map; below, a short array is scanned. */
+const BY_PORT_MAP_AT = 8;
 
 /**
  * A task's port name space (GNU Mach `ipc_space`): small integer names, local
@@ -44,8 +87,13 @@ export interface Entry {
  */
 export class IpcSpace {
   readonly entries = new Map<number, Entry>();
-  /** The entry holding send/receive rights for a port (one name per port). */
-  private readonly byPort = new Map<Port, Entry>();
+  /**
+   * The entries holding send/receive rights for a port (one name per port): a short array
+   * while there are few (most tasks hold five or six names), a Map by port above
+   * `BY_PORT_MAP_AT` (made then, once).
+   */
+  private shared: Entry[] | null = null;
+  private byPort: Map<Port, Entry> | null = null;
   private nextName = 1;
   /** False once the task is gone. */
   active = true;
@@ -65,25 +113,48 @@ export class IpcSpace {
 
   /** The entry holding send or receive rights for port, if any. */
   entryFor(port: Port): Entry | undefined {
-    return this.byPort.get(port);
+    if (this.byPort) return this.byPort.get(port);
+    const a = this.shared;
+    if (a) for (let i = 0; i < a.length; i++) if (a[i]!.port === port) return a[i];
+    return undefined;
   }
 
   /** A fresh entry under a new name. */
   allocate(port: Port | null, shared: boolean): Entry {
-    const e: Entry = {
-      name: this.nextName++,
-      port,
-      pset: null,
-      receive: false,
-      sendRefs: 0,
-      sendOnce: false,
-      deadRefs: 0,
-      marequest: false,
-      dnrequest: false,
-    };
+    const e = new Entry(this.nextName++, port);
     this.entries.set(e.name, e);
-    if (port && shared) this.byPort.set(port, e);
+    if (port && shared) this.index(e, port);
     return e;
+  }
+
+  private index(e: Entry, port: Port): void {
+    // A second entry for the same port takes over (as a Map's set would).
+    const old = this.entryFor(port);
+    if (old) this.unindex(old);
+    e.bits |= SHARED;
+    if (this.byPort) {
+      this.byPort.set(port, e);
+      return;
+    }
+    const a = (this.shared ??= []);
+    a.push(e);
+    if (a.length > BY_PORT_MAP_AT) {
+      this.byPort = new Map();
+      for (const x of a) this.byPort.set(x.port!, x);
+      this.shared = null;
+    }
+  }
+
+  private unindex(e: Entry): void {
+    if ((e.bits & SHARED) === 0) return;
+    e.bits &= ~SHARED;
+    if (this.byPort) {
+      this.byPort.delete(e.port!);
+      return;
+    }
+    const a = this.shared;
+    const i = a ? a.indexOf(e) : -1;
+    if (i >= 0) a!.splice(i, 1);
   }
 
   /** A fresh entry under a chosen name, or undefined if the name is taken. Later names come after it. */
@@ -99,13 +170,15 @@ export class IpcSpace {
   /** Forgets an entry that holds no right any more. */
   free(e: Entry): void {
     this.entries.delete(e.name);
-    if (e.port && this.byPort.get(e.port) === e) this.byPort.delete(e.port);
+    if (e.port) this.unindex(e);
   }
 
   /** Forgets every entry at once (the space is gone). */
   clear(): void {
+    for (const e of this.entries.values()) e.bits &= ~SHARED;
     this.entries.clear();
-    this.byPort.clear();
+    this.shared = null;
+    this.byPort = null;
   }
 
   /** Frees the entry if it holds nothing; returns true if it was freed. */
@@ -121,7 +194,7 @@ export class IpcSpace {
    */
   makeDead(e: Entry): void {
     const refs = e.sendRefs + (e.sendOnce ? 1 : 0);
-    if (e.port && this.byPort.get(e.port) === e) this.byPort.delete(e.port);
+    if (e.port) this.unindex(e);
     e.sendRefs = 0;
     e.sendOnce = false;
     e.receive = false;
