@@ -18,6 +18,7 @@ import stream from './stream.ts';
 import syscalls from './syscalls.ts';
 import taskCreation from './task-creation.ts';
 import taskMemory from './task-memory.ts';
+import tcp from './tcp.ts';
 import timers from './timers.ts';
 import trace from './trace.ts';
 import xdrBench from './xdr.ts';
@@ -43,5 +44,6 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     ...fastPath(ctx), // the fast path, on vs off (1, 4, 8)
     pipe(ctx), // issue 10: 4 KB writes through a 64 KB pipe vs a ring buffer
     ...shm(ctx), // 12: shared memory vs Mach messages, 64 KB bodies
+    tcp(ctx), // 11: TCP over loopback vs a Mach port stream between the same tasks
   ];
 }

@@ -9,7 +9,8 @@
  *   RST (the client's connect: ECONNREFUSED); a segment for no connection, too.
  * - Sequence numbers: initial ones from a per-host counter (the address's last octet × 1000,
  *   then 1000 more per connection: readable tables, not secure), with no 32-bit wrap-around.
- * - A reliable, in-order byte stream: segments of at most MSS (1460) bytes, at most WINDOW
+ * - A reliable, in-order byte stream: segments of at most MSS (1460) bytes (65483 over
+ *   loopback, as Linux's lo with its 64 KB MTU), at most WINDOW
  *   (64 KB) unacknowledged; the receiver acks every segment at once with the next byte it
  *   wants (cumulative acks), keeps segments that come early until the gap is filled, and
  *   drops what it already has (duplicates). No congestion control and no flow control (the
@@ -39,8 +40,10 @@
  */
 import { ECONNREFUSED, ECONNRESET, EINVAL, ENOTCONN, EPIPE, ETIMEDOUT } from './errno.ts';
 
-/** Largest payload of one segment (bytes). */
+/** Largest payload of one segment on the wire (bytes): Ethernet's MTU 1500 less 40 bytes of headers. */
 export const MSS = 1460;
+/** Largest payload over loopback: Linux's lo has an MTU of 65536, so its MSS is 65483. */
+export const MSS_LOOPBACK = 65483;
 /** Most bytes sent and not yet acknowledged. */
 export const WINDOW = 65536;
 /** A send waits while this many bytes are unacknowledged. */
@@ -459,7 +462,7 @@ export class Tcp {
       const avail = c.sndData.length - off;
       const inflight = c.sndNxt - c.sndUna;
       if (avail <= 0 || inflight >= WINDOW) break;
-      const len = Math.min(MSS, avail, WINDOW - inflight);
+      const len = Math.min(mss(c), avail, WINDOW - inflight);
       this.emit(c, 'PSH,ACK', c.sndNxt, c.rcvNxt, c.sndData.subarray(off, off + len));
       c.sndNxt += len;
     }
@@ -494,7 +497,7 @@ export class Tcp {
     if (c.state === 'SYN_RCVD') return this.emit(c, 'SYN,ACK', c.iss, c.rcvNxt, EMPTY, true);
     const off = c.sndUna - c.sndBase;
     if (off >= 0 && off < c.sndData.length) {
-      const len = Math.min(MSS, c.sndData.length - off, c.sndNxt - c.sndUna);
+      const len = Math.min(mss(c), c.sndData.length - off, c.sndNxt - c.sndUna);
       this.emit(c, 'PSH,ACK', c.sndUna, c.rcvNxt, c.sndData.subarray(off, off + len), true);
     } else if (c.finSeq >= 0 && c.sndUna === c.finSeq) this.emit(c, 'FIN,ACK', c.finSeq, c.rcvNxt, EMPTY, true);
   }
@@ -620,6 +623,11 @@ interface Flags {
 function flagsOf(flags: string): Flags {
   const f = typeof flags === 'string' ? flags.split(',') : [];
   return { syn: f.includes('SYN'), ack: f.includes('ACK'), fin: f.includes('FIN'), rst: f.includes('RST') };
+}
+
+/** The segment size for c's path. */
+function mss(c: TcpConn): number {
+  return c.rhost === LOOPBACK ? MSS_LOOPBACK : MSS;
 }
 
 /** listen's backlog: at least 1, at most 4096 (SOMAXCONN). */
