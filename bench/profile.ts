@@ -6,9 +6,11 @@
  *
  * Workloads: pingpong [round trips] (benchmark 1), machine [round trips] (2),
  * rpc [calls] (4), syscalls [pairs] (5), spawn [tasks] (6), scale [pairs] (8,
- * 10 round trips each). Prints the steady state's time; the profile covers
+ * 10 round trips each), hosts [hosts] (bench/hosts.ts: 100,000 packets
+ * in a ring of 100 hosts). Prints the steady state's time; the profile covers
  * the whole process (set-up included), so prefer large sizes.
  */
+import { hostRing } from './hosts.ts';
 import { machinePingPong } from './pingpong-machine.ts';
 import { machPingPong, machRpc, machSyscalls, machTaskCreation } from './workloads.ts';
 
@@ -21,6 +23,7 @@ const runs: Record<string, () => Promise<number>> = {
   syscalls: () => machSyscalls(n ?? 100_000),
   spawn: () => machTaskCreation(n ?? 20_000),
   scale: () => machPingPong(n ?? 10_000, 10),
+  hosts: () => hostRing(n ?? 100, Math.round(100_000 / (n ?? 100))),
 };
 const run = runs[what];
 if (!run) {

@@ -4,6 +4,7 @@
 import type { BenchContext, Benchmark } from './harness.ts';
 import direct from './direct.ts';
 import fastPath from './fastpath.ts';
+import hosts from './hosts.ts';
 import messageChannel from './message-channel.ts';
 import pingPongAsync from './pingpong-async.ts';
 import pingPongMachine from './pingpong-machine.ts';
@@ -44,6 +45,7 @@ export function benchmarks(ctx: BenchContext): Benchmark[] {
     ...fastPath(ctx), // the fast path, on vs off (1, 4, 8)
     pipe(ctx), // issue 10: 4 KB writes through a 64 KB pipe vs a ring buffer
     ...shm(ctx), // 12: shared memory vs Mach messages, 64 KB bodies
+    ...hosts(ctx), // 11: a packet between hosts, 10 and 100 hosts vs 1
     tcp(ctx), // 11: TCP over loopback vs a Mach port stream between the same tasks
   ];
 }

@@ -26,6 +26,7 @@ import { LowMemoryKiller, type MemoryOptions } from './task/lmk.ts';
 import type { ProcessOptions } from './task/proc.ts';
 import type { RpcOptions, SysLayer, Traps } from './traps.ts';
 import { Clock } from './time/clock.ts';
+import { Heap } from './time/heap.ts';
 import { Wire, type Packet } from './device/wire.ts';
 import { Random } from './time/random.ts';
 import { RunWatch, type WatchedKernel, type WatchOptions } from './watch.ts';
@@ -117,18 +118,59 @@ export interface RunOptions extends WatchOptions {
   until?: number;
 }
 
+/** A host's count of its tasks (see `KernelCore.census`). */
+export interface Census {
+  live: number;
+  liveNonDaemon: number;
+  nonDaemons: number;
+}
+
+/** A census whose every change is also added to sum (another host's, summed on the default host's core). */
+function summedCensus(sum: Census): Census {
+  let live = 0;
+  let liveNonDaemon = 0;
+  let nonDaemons = 0;
+  return {
+    get live() {
+      return live;
+    },
+    set live(v: number) {
+      sum.live += v - live;
+      live = v;
+    },
+    get liveNonDaemon() {
+      return liveNonDaemon;
+    },
+    set liveNonDaemon(v: number) {
+      sum.liveNonDaemon += v - liveNonDaemon;
+      liveNonDaemon = v;
+    },
+    get nonDaemons() {
+      return nonDaemons;
+    },
+    set nonDaemons(v: number) {
+      sum.nonDaemons += v - nonDaemons;
+      nonDaemons = v;
+    },
+  };
+}
+
 /** The id of a packet message on a host's device port. */
 export const NET_PACKET_ID = 4150;
 
-/** The shared trace as another host writes to it: every record it emits carries `host`. */
+/**
+ * The shared trace as another host writes to it: every record it emits carries `host` (added
+ * last, after the record's own fields). An object whose prototype is the shared trace, so
+ * reads (`on`, `counters`) cost what they cost on the trace itself; the members that write to
+ * it (`emit`; `records$`, which marks the trace watched; `records`, which caches its view) go
+ * to the trace itself.
+ */
 function hostTrace(trace: Trace, host: string): Trace {
-  return new Proxy(trace, {
-    get(target, prop) {
-      if (prop === 'emit') return (r: TraceRecord) => target.emit({ ...r, host } as TraceRecord);
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  return Object.create(trace, {
+    emit: { value: (r: Omit<TraceRecord, 'seq'>) => trace.emit({ ...r, host }) },
+    records$: { get: () => trace.records$ },
+    records: { get: () => trace.records },
+  }) as Trace;
 }
 
 /** What a trap returns to a task whose run was stopped under it (a livelock): it never goes on. */
@@ -204,7 +246,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   readonly programs = new Map<string, Program<unknown>>();
   readonly sysLayer: SysLayer;
   /** Tasks not yet ended; non-daemon tasks not yet ended; non-daemon tasks ever created. */
-  readonly census = { live: 0, liveNonDaemon: 0, nonDaemons: 0 };
+  readonly census: Census;
   /** Program texts handed to fork and exec by reference (the stubs cannot copy a function into a message). */
   private readonly texts = new Map<number, unknown>();
   private textSeq = 0;
@@ -222,6 +264,16 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
   readonly addr: string | null;
   /** The other hosts' cores (on the default host's core only), in the order made. */
   readonly peers: KernelCore[] = [];
+  /** The census summed over `peers` (on the default host's core; their censuses keep it). */
+  readonly peerCensus: Census = { live: 0, liveNonDaemon: 0, nonDaemons: 0 };
+  /** This host's place in the simulation: 0 for the default host, then 1, 2… in the order made. */
+  readonly hostIndex: number = 0;
+  /** @internal Where this host sits in the default host's heap of hosts that may have work (-1: not in it). */
+  heapIndex = -1;
+  /** Hosts that may have work (a ready task, a runnable one, a CPU freed), lowest `hostIndex` first (default host's core). */
+  private readonly work = new Heap<KernelCore>((a, b) => a.hostIndex < b.hostIndex);
+  /** The host whose task was last resumed by the world's loop: the only one whose CPU can be executing. */
+  private active: KernelCore = this;
   /** Watches the run for tasks stuck outside the kernel or spinning in it (one for the simulation: the default host's). */
   private readonly watch: RunWatch;
   private culprit: RunReport['culprit'] = null;
@@ -235,6 +287,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     const world = options.hostOf?.world;
     this.world = world ?? null;
     this.watch = world ? world.watch : new RunWatch(this);
+    // Another host's census also keeps the simulation's sum over the other hosts up to date (O(1) per change).
+    this.census = world ? summedCensus(world.peerCensus) : { live: 0, liveNonDaemon: 0, nonDaemons: 0 };
     this.addr = options.hostOf?.addr ?? options.hosts?.[0] ?? null;
     this.clock = world ? world.clock : new Clock({ mode: options.clock ?? 'virtual' });
     this.rng = world ? world.rng : new Random(options.seed ?? 1);
@@ -242,7 +296,10 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.runId = customRandom(urlAlphabet, 12, (n) => ids.bytes(n))();
     const t = options.trace;
     this.trace = world ? hostTrace(world.trace, options.hostOf!.addr) : new Trace(t === undefined || t === true ? {} : t === false ? { records: false } : t);
-    if (world) world.peers.push(this);
+    if (world) {
+      world.peers.push(this);
+      this.hostIndex = world.peers.length;
+    }
     this.ipc = new Ipc(this);
     this.links = new Links(this);
     this.lmk = new LowMemoryKiller(options.memory);
@@ -712,7 +769,11 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
 
   /** Schedules a turn of the dispatch loop. */
   kick(): void {
-    if (this.world) return this.world.kick();
+    if (this.world) {
+      if (this.heapIndex < 0) this.world.work.push(this);
+      return this.world.kick();
+    }
+    if (this.heapIndex < 0 && this.peers.length > 0) this.work.push(this);
     if (this.kicked || !this.running) return;
     this.kicked = true;
     // Mostly a microtask; now and then a macrotask, so the host's event loop (and test timeouts) can breathe.
@@ -757,23 +818,33 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
    * The loop of a simulation with several hosts (this is the default host's core): the same
    * as `dispatch`, over every host: time moves to the next timer only when no host has a
    * runnable task; the run is done when every host's non-daemon tasks have ended.
+   *
+   * O(log hosts) a turn, not O(hosts): only hosts that may have work are looked at, from the
+   * heap `work` (a host enters it when its scheduler kicks the loop: a task made ready or
+   * runnable, a CPU freed; it leaves when it has nothing runnable), lowest `hostIndex` first,
+   * which is the order a scan over every host would take, so traces are the same. Only the
+   * host last resumed (`active`) can be executing; the census sums are kept as they change.
    */
   private dispatchWorld(): void {
-    const all = [this, ...this.peers];
-    if (!this.running || all.some((k) => k.cpu.current)) return;
+    if (!this.running || this.active.cpu.current) return;
+    const own = this.census;
+    const sum = this.peerCensus;
     for (;;) {
-      const c = { live: 0, liveNonDaemon: 0, nonDaemons: 0 };
-      for (const k of all) (c.live += k.census.live), (c.liveNonDaemon += k.census.liveNonDaemon), (c.nonDaemons += k.census.nonDaemons);
-      if (c.liveNonDaemon === 0 && (c.live === 0 || c.nonDaemons > 0)) return this.finish('done');
+      const live = own.live + sum.live;
+      if (own.liveNonDaemon + sum.liveNonDaemon === 0 && (live === 0 || own.nonDaemons + sum.nonDaemons > 0)) return this.finish('done');
       this.clock.fireDue();
-      if (all.some((k) => k.cpu.current)) return;
-      for (const k of all) {
+      if (this.active.cpu.current) return;
+      for (let k = this.work.peek(); k; k = this.work.peek()) {
         k.cpu.fillCpus();
         const task = k.cpu.nextRunnable();
-        if (task) return k.cpu.resume(task);
+        if (task) {
+          this.active = k;
+          return k.cpu.resume(task);
+        }
+        this.work.pop();
       }
       const next = this.clock.nextTime();
-      if (next === undefined || next === Infinity) return this.finish(c.live === 0 ? 'done' : 'deadlock');
+      if (next === undefined || next === Infinity) return this.finish(live === 0 ? 'done' : 'deadlock');
       if (next > this.until) {
         this.clock.advanceTo(this.until);
         return this.finish('time-limit');
@@ -797,6 +868,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     }
     this.running = true;
     for (const k of this.peers) k.running = true;
+    // Every host may have work at the start (tasks spawned before the run); the loop drops those that have none.
+    for (const k of [this, ...this.peers]) if (this.peers.length > 0 && k.heapIndex < 0) this.work.push(k);
     this.culprit = null;
     this.until = options.until ?? Infinity;
     return new Promise<RunReport>((resolve) => {

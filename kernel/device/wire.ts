@@ -28,8 +28,8 @@ export const LOOPBACK = '127.0.0.1';
 
 /** Whether addr is an IPv4 multicast group (224.0.0.0/4). */
 export function isMulticast(addr: string): boolean {
-  const first = Number(addr.split('.')[0]);
-  return /^\d+\.\d+\.\d+\.\d+$/.test(addr) && first >= 224 && first <= 239;
+  const first = parseInt(addr, 10); // the digits before the first dot (cheap: called for every packet)
+  return first >= 224 && first <= 239 && /^\d+\.\d+\.\d+\.\d+$/.test(addr);
 }
 
 /** A link's properties (one direction each way, both set together). */
@@ -103,6 +103,8 @@ export class Wire {
   private readonly partitions = new Map<string, { from: number; until: number }[]>();
   /** Per direction: when the link is free to put the next packet on (bandwidth). */
   private readonly busyUntil = new Map<string, number>();
+  /** pairKey(a, b), made once per pair (the wire looks it up for every packet). */
+  private readonly keys = new Map<string, Map<string, string>>();
   private seq = 0;
 
   /** onPacket sees each record as it is made (the kernel turns it into a trace record). */
@@ -129,7 +131,16 @@ export class Wire {
 
   /** The link between a and b now (defaults where never set). */
   props(a: string, b: string): LinkProps {
-    return this.links.get(pairKey(a, b)) ?? DEFAULTS;
+    return this.links.size === 0 ? DEFAULTS : (this.links.get(this.key(a, b)) ?? DEFAULTS);
+  }
+
+  /** The key of the pair a, b (either order), from a cache. */
+  private key(a: string, b: string): string {
+    let row = this.keys.get(a);
+    if (!row) this.keys.set(a, (row = new Map()));
+    let k = row.get(b);
+    if (k === undefined) row.set(b, (k = pairKey(a, b)));
+    return k;
   }
 
   /**
@@ -154,7 +165,8 @@ export class Wire {
 
   /** Whether a and b are cut off from each other at virtual time t. */
   partitioned(a: string, b: string, t = this.clock.now()): boolean {
-    return (this.partitions.get(pairKey(a, b)) ?? []).some((w) => t >= w.from && t < w.until);
+    if (this.partitions.size === 0) return false;
+    return (this.partitions.get(this.key(a, b)) ?? []).some((w) => t >= w.from && t < w.until);
   }
 
   /**
@@ -199,10 +211,15 @@ export class Wire {
     else if (this.partitioned(from, host, now)) rec.fate = 'partitioned';
     else if (l.loss > 0 && this.rng.next() < l.loss) rec.fate = 'lost';
     else {
-      const dir = `${from}>${host}`;
-      const start = Math.max(now, this.busyUntil.get(dir) ?? now);
-      const done = start + (l.bandwidth === Infinity ? 0 : bytes.length / l.bandwidth);
-      this.busyUntil.set(dir, done);
+      // Serialization: a link with finite bandwidth is busy until the packet is on it. A link
+      // that never had one is free at once (no entry, no key: the common case costs nothing).
+      let done = now;
+      if (l.bandwidth !== Infinity || this.busyUntil.size > 0) {
+        const dir = `${from}>${host}`;
+        const start = Math.max(now, this.busyUntil.get(dir) ?? now);
+        done = start + (l.bandwidth === Infinity ? 0 : bytes.length / l.bandwidth);
+        this.busyUntil.set(dir, done);
+      }
       let arrives = done + l.latency;
       if (l.reorder > 0 && this.rng.next() < l.reorder) {
         rec.fate = 'reordered';
@@ -213,13 +230,16 @@ export class Wire {
       rec.arrives = arrives;
       rec.copies = twice ? 2 : 1;
       const p: Packet = { seq, from, to, bytes, meta };
-      // Delivered only if the host is still on the wire when the packet arrives (it may have crashed).
-      const arrive = (q: Packet): void => void (this.hosts.get(host) === deliver && deliver(q));
-      this.clock.after(arrives - now, () => arrive(p));
-      if (twice) this.clock.after(arrives - now, () => arrive({ ...p, bytes: bytes.slice() }));
+      this.clock.after(arrives - now, () => this.arrive(host, deliver, p));
+      if (twice) this.clock.after(arrives - now, () => this.arrive(host, deliver, { ...p, bytes: bytes.slice() }));
     }
     this.packets.push(rec);
     this.onPacket(rec);
     return rec;
+  }
+
+  /** A packet reaches host: delivered only if the host is still on the wire (it may have crashed since it was sent). */
+  private arrive(host: string, deliver: (p: Packet) => void, p: Packet): void {
+    if (this.hosts.get(host) === deliver) deliver(p);
   }
 }
