@@ -320,6 +320,55 @@ describe('TCP through the network servers', () => {
   });
 });
 
+describe('TCP bad input', () => {
+  it('bad arguments get codes, a stray segment is dropped, and a close ends a call waiting on the descriptor with EBADF', async () => {
+    const k = world();
+    const got: string[] = [];
+    k.spawn('waiter', async (sys) => {
+      const net = sockets(sys);
+      const { fd } = await net.socket(AF_INET, SOCK_STREAM); // fd 3: the first socket of A's server
+      expect((await net.listen(fd!, 1)).code).toBe(0);
+      const r = await net.accept(fd!);
+      got.push(`${sys.now()} accept ${name(r.code)}`);
+    });
+    k.spawn('closer', async (sys) => {
+      await sys.sleep(5);
+      got.push(`${sys.now()} close ${name((await sockets(sys).close(3)).code)}`);
+    });
+    k.spawn('client', async (sys) => {
+      await sys.sleep(1);
+      const net = sockets(sys);
+      got.push(`socket type 99 ${name((await net.socket(AF_INET, 99)).code)}`);
+      const { fd } = await net.socket(AF_INET, SOCK_STREAM);
+      got.push(`connect to a number ${name((await net.connect(fd!, 7 as unknown as string, 80)).code)}`);
+      got.push(`connect to port 0 ${name((await net.connect(fd!, B, 0)).code)}`);
+      got.push(`connect to a group ${name((await net.connect(fd!, '224.1.2.3', 80)).code)}`);
+      got.push(`shutdown unconnected ${name((await net.shutdown(fd!, SHUT_WR)).code)}`);
+      got.push(`send unconnected ${name((await net.send(fd!, enc('x'))).code)}`);
+      got.push(`send a string ${name((await net.send(fd!, 'x' as unknown as Uint8Array)).code)}`);
+      // A segment with no numbers in its header reaches B's server, which drops it and serves on.
+      const rogue = await sys.net_transmit(B, new Uint8Array(1), { proto: 'tcp', sport: 'x', dport: 80, flags: 'SYN', seq: -1, ack: 0 });
+      got.push(`rogue ${rogue.fate}`);
+      await sys.sleep(20);
+      got.push(`then ${name((await net.connect(fd!, B, 80)).code)}`);
+    });
+    expect((await k.run()).status).toBe('done');
+    expect(got).toEqual([
+      'socket type 99 EAFNOSUPPORT',
+      'connect to a number EINVAL',
+      'connect to port 0 EINVAL',
+      'connect to a group EINVAL',
+      'shutdown unconnected ENOTCONN',
+      'send unconnected ENOTCONN',
+      'send a string EINVAL',
+      'rogue delivered',
+      '5 accept EBADF',
+      '5 close OK',
+      'then ECONNREFUSED',
+    ]);
+  });
+});
+
 describe('TCP over a lossy link (property)', () => {
   /** A writer on A sends chunks to a reader on B over link; returns what was read and the packet trace. */
   async function transfer(seed: number, link: Partial<LinkProps>, chunks: number[]) {

@@ -38,7 +38,7 @@
  * tcp.connect(conn, '161.25.19.8', 80, reply);   // effects: a SYN to send
  * for (const e of tcp.take()) await carryOut(e);
  */
-import { ECONNREFUSED, ECONNRESET, EINVAL, ENOTCONN, EPIPE, ETIMEDOUT } from './errno.ts';
+import { EBADF, ECONNREFUSED, ECONNRESET, EINVAL, ENOTCONN, EPIPE, ETIMEDOUT } from './errno.ts';
 
 /** Largest payload of one segment on the wire (bytes): Ethernet's MTU 1500 less 40 bytes of headers. */
 export const MSS = 1460;
@@ -288,7 +288,12 @@ export class Tcp {
    */
   close(c: TcpConn): boolean {
     c.fd = null;
-    for (const w of c.recvWaiters.splice(0)) this.answer(w.reply, 'recv', { code: ENOTCONN });
+    // Calls still waiting on the descriptor (from other tasks holding it) end with EBADF.
+    for (const w of c.recvWaiters.splice(0)) this.answer(w.reply, 'recv', { code: EBADF });
+    for (const w of c.sendWaiters.splice(0)) this.answer(w.reply, 'send', { code: EBADF });
+    for (const w of c.acceptWaiters.splice(0)) this.answer(w, 'accept', { code: EBADF });
+    if (c.connectWaiter !== null) this.answer(c.connectWaiter, 'connect', { code: EBADF });
+    c.connectWaiter = null;
     if (c.state === 'LISTEN') {
       this.listeners.delete(c.lport);
       for (const x of [...this.conns.values()]) if (x.parent === c && (x.state === 'SYN_RCVD' || c.acceptQ.includes(x))) this.abort(x);
@@ -314,6 +319,8 @@ export class Tcp {
 
   /** A segment arrived from host `from`. */
   segment(from: string, h: TcpHeader, bytes: Uint8Array): void {
+    const int = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+    if (!(bytes instanceof Uint8Array) || typeof from !== 'string' || !int(h.sport) || !int(h.dport) || !int(h.seq) || !int(h.ack)) return; // not a segment: dropped
     const rhost = canonical(from, this.env.self);
     const c = this.conns.get(keyOf(h.dport, rhost, h.sport));
     const f = flagsOf(h.flags);
