@@ -287,6 +287,31 @@ describe('TCP through the network servers', () => {
     expect(table(k).some((row) => row.includes('RST'))).toBe(false);
   });
 
+  it('a listener closed before it accepted resets the connection: the client\'s recv and send get ECONNRESET', async () => {
+    const k = world();
+    k.host(B).spawn('httpd', async (sys) => {
+      const net = sockets(sys);
+      const { fd } = await net.socket(AF_INET, SOCK_STREAM);
+      await net.bind(fd!, 8080);
+      await net.listen(fd!, 1);
+      await sys.sleep(50);
+      await net.close(fd!);
+    });
+    const got: string[] = [];
+    k.spawn('client', async (sys) => {
+      await sys.sleep(1);
+      const net = sockets(sys);
+      const { fd } = await net.socket(AF_INET, SOCK_STREAM);
+      got.push(`connect ${name((await net.connect(fd!, B, 8080)).code)}`);
+      const r = await net.recv(fd!);
+      got.push(`${sys.now()} recv ${name(r.code)}`);
+      got.push(`send ${name((await net.send(fd!, enc('x'))).code)}`);
+    });
+    expect((await k.run()).status).toBe('done');
+    expect(got).toEqual(['connect OK', '60 recv ECONNRESET', 'send ECONNRESET']);
+    expect(table(k).at(-1)).toBe('50 B>A RST seq=9001 ack=0 delivered');
+  });
+
   it('loopback (127.0.0.1 or the host\'s own address) never touches the wire', async () => {
     const k = world();
     const got: string[] = [];
