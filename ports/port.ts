@@ -66,6 +66,26 @@ const NO_WAITERS = new NoWaiters();
  * A port: a kernel-protected message queue with one receive right (GNU Mach
  * `ipc_port`). Plain data: the blocking logic lives in `kernel/ipc.ts`.
  */
+// A port's flags, packed in one field (a task has three ports of its own, an idle system thousands).
+const ACTIVE = 1;
+const DIRECT = 2;
+const MAILBOX = 4;
+const SERVING = 8;
+
+/** What few ports need: made on first use (most ports never have a blocked sender or a request on them). */
+class PortExtras {
+  blockedSenders: Deque<SendWaiter> | null = null;
+  dnrequests: NotifyRequest[] | null = null;
+  nsrequest: Port | null = null;
+  lastReceiver = -1;
+}
+
+/**
+ * A port: a kernel-protected message queue with one receive right (GNU Mach
+ * `ipc_port`). Plain data: the blocking logic lives in `kernel/ipc.ts`.
+ * Booleans are bits of one field and rarely used fields live in an object made
+ * on first use (both behind accessors): fewer bytes a port.
+ */
 export class Port {
   /** Global id, for traces ("port 7"). Not a name: tasks see their own names. */
   readonly id: number;
@@ -81,36 +101,79 @@ export class Port {
   srights = 0;
   /** Outstanding send-once rights. */
   sorights = 0;
-  /** False once the port is dead. */
-  active = true;
   /** The port set this port is a member of, if any. */
   pset: PortSet | null = null;
-  // Queues are made on first use: most ports never have a blocked sender, and an idle task's ports hold no message.
-  private blockedSenders: Deque<SendWaiter> | null = null;
+  // Queues are made on first use: an idle task's ports hold no message and no waiter.
   private waitingReceivers: Deque<RecvWaiter> | null = null;
-  /** Dead-name requests, fired when the port dies. */
-  dnrequests: NotifyRequest[] | null = null;
-  /** No-senders request (send-once right to notify), fired when srights drops to 0. */
-  nsrequest: Port | null = null;
   /** Whose port this is in a kernel-served sense (a task's kernel port names its task, a mailbox's port its mailbox). */
   kobject: unknown = null;
+  /** Label parts: an owner's name and a role ('echo', or 'server' + '.reply'), joined when asked. */
+  private labelBase: string;
+  private labelRole: string;
+  /** Kernel-received ports: what the clock calls to serve them (made once per port). */
+  server: { fire(): void } | null = null;
+  private flags = ACTIVE;
+  private x: PortExtras | null = null;
+
+  /** False once the port is dead. */
+  get active(): boolean {
+    return (this.flags & ACTIVE) !== 0;
+  }
+  set active(v: boolean) {
+    this.flags = v ? this.flags | ACTIVE : this.flags & ~ACTIVE;
+  }
+
   /**
    * One direction of a direct-communication link (send(P) / receive(Q)): its receiver may take
    * messages from it even while it sits in the receiver's set of links, and a receive on it
    * fails at once (XMACH_PEER_ENDED) once it is empty and its sender has ended.
    */
-  direct = false;
+  get direct(): boolean {
+    return (this.flags & DIRECT) !== 0;
+  }
+  set direct(v: boolean) {
+    this.flags = v ? this.flags | DIRECT : this.flags & ~DIRECT;
+  }
+
   /** A mailbox's port: the kernel holds its receive right, but what arrives are user messages, not requests. */
-  mailbox = false;
-  /** Label parts: an owner's name and a role ('echo', or 'server' + '.reply'), joined when asked. */
-  private labelBase: string;
-  private labelRole: string;
-  /** pid of the last task that held the receive right (for traces after it is gone). */
-  lastReceiver = -1;
+  get mailbox(): boolean {
+    return (this.flags & MAILBOX) !== 0;
+  }
+  set mailbox(v: boolean) {
+    this.flags = v ? this.flags | MAILBOX : this.flags & ~MAILBOX;
+  }
+
   /** Kernel-received ports: a serve pass is already scheduled. */
-  serving = false;
-  /** Kernel-received ports: what the clock calls to serve them (made once per port). */
-  server: { fire(): void } | null = null;
+  get serving(): boolean {
+    return (this.flags & SERVING) !== 0;
+  }
+  set serving(v: boolean) {
+    this.flags = v ? this.flags | SERVING : this.flags & ~SERVING;
+  }
+
+  /** Dead-name requests, fired when the port dies. */
+  get dnrequests(): NotifyRequest[] | null {
+    return this.x === null ? null : this.x.dnrequests;
+  }
+  set dnrequests(v: NotifyRequest[] | null) {
+    if (v !== null || this.x !== null) (this.x ??= new PortExtras()).dnrequests = v;
+  }
+
+  /** No-senders request (send-once right to notify), fired when srights drops to 0. */
+  get nsrequest(): Port | null {
+    return this.x === null ? null : this.x.nsrequest;
+  }
+  set nsrequest(v: Port | null) {
+    if (v !== null || this.x !== null) (this.x ??= new PortExtras()).nsrequest = v;
+  }
+
+  /** pid of the last task that held the receive right (for traces after it is gone); -1 if none. */
+  get lastReceiver(): number {
+    return this.x === null ? -1 : this.x.lastReceiver;
+  }
+  set lastReceiver(v: number) {
+    if (v !== -1 || this.x !== null) (this.x ??= new PortExtras()).lastReceiver = v;
+  }
 
   constructor(id: number, receiver: IpcSpace | null, label = '', role = '') {
     this.id = id;
@@ -150,7 +213,7 @@ export class Port {
 
   /** Senders blocked because the queue is full, FIFO. (Add with `addSender`.) */
   get senders(): Deque<SendWaiter> {
-    return this.blockedSenders ?? (NO_WAITERS as Deque<SendWaiter>);
+    return (this.x === null ? null : this.x.blockedSenders) ?? (NO_WAITERS as Deque<SendWaiter>);
   }
 
   /** Receivers waiting on this port itself, FIFO. (Add with `addReceiver`.) */
@@ -159,7 +222,7 @@ export class Port {
   }
 
   addSender(w: SendWaiter): void {
-    (this.blockedSenders ??= new Deque()).push(w);
+    ((this.x ??= new PortExtras()).blockedSenders ??= new Deque()).push(w);
   }
 
   addReceiver(w: RecvWaiter): void {

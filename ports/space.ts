@@ -77,7 +77,7 @@ export class Entry {
   }
 }
 
-/** Above this many shared entries a space indexes them by port in a Map; below, a short array is scanned. */
+/** Above this many shared entries a space indexes them by port in a Map; up to it, a short array is scanned. */
 const BY_PORT_MAP_AT = 8;
 
 /**
@@ -92,7 +92,8 @@ export class IpcSpace {
    * while there are few (most tasks hold five or six names), a Map by port above
    * `BY_PORT_MAP_AT` (made then, once).
    */
-  private shared: Entry[] | null = null;
+  private shared: (Entry | undefined)[] | null = null;
+  private nShared = 0;
   private byPort: Map<Port, Entry> | null = null;
   private nextName = 1;
   /** False once the task is gone. */
@@ -115,7 +116,7 @@ export class IpcSpace {
   entryFor(port: Port): Entry | undefined {
     if (this.byPort) return this.byPort.get(port);
     const a = this.shared;
-    if (a) for (let i = 0; i < a.length; i++) if (a[i]!.port === port) return a[i];
+    if (a) for (let i = 0; i < this.nShared; i++) if (a[i]!.port === port) return a[i];
     return undefined;
   }
 
@@ -136,13 +137,17 @@ export class IpcSpace {
       this.byPort.set(port, e);
       return;
     }
-    const a = (this.shared ??= []);
-    a.push(e);
-    if (a.length > BY_PORT_MAP_AT) {
-      this.byPort = new Map();
-      for (const x of a) this.byPort.set(x.port!, x);
-      this.shared = null;
+    // A fixed array of BY_PORT_MAP_AT slots (an empty array's first push would reserve 17).
+    const a = (this.shared ??= new Array<Entry | undefined>(BY_PORT_MAP_AT));
+    if (this.nShared < BY_PORT_MAP_AT) {
+      a[this.nShared++] = e;
+      return;
     }
+    this.byPort = new Map();
+    for (let i = 0; i < this.nShared; i++) this.byPort.set(a[i]!.port!, a[i]!);
+    this.byPort.set(port, e);
+    this.shared = null;
+    this.nShared = 0;
   }
 
   private unindex(e: Entry): void {
@@ -153,8 +158,16 @@ export class IpcSpace {
       return;
     }
     const a = this.shared;
-    const i = a ? a.indexOf(e) : -1;
-    if (i >= 0) a!.splice(i, 1);
+    if (!a) return;
+    const n = this.nShared;
+    for (let i = 0; i < n; i++) {
+      if (a[i] !== e) continue;
+      // Close the gap, the rest in order.
+      for (let j = i + 1; j < n; j++) a[j - 1] = a[j];
+      a[n - 1] = undefined;
+      this.nShared = n - 1;
+      return;
+    }
   }
 
   /** A fresh entry under a chosen name, or undefined if the name is taken. Later names come after it. */
@@ -178,6 +191,7 @@ export class IpcSpace {
     for (const e of this.entries.values()) e.bits &= ~SHARED;
     this.entries.clear();
     this.shared = null;
+    this.nShared = 0;
     this.byPort = null;
   }
 
