@@ -1,5 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Subject, type Observable } from 'rxjs';
+import { RecordStore } from './store.ts';
 
 /** What a trace record is about. */
 export type TraceKind =
@@ -177,16 +178,17 @@ export class Trace {
   readonly inspect: boolean;
   /** Records that left the ring (older than the latest `limit`). */
   dropped = 0;
-  private readonly ring: TraceRecord[] = [];
-  /** Index of the oldest record once the ring is full. */
-  private head = 0;
-  private readonly limit: number;
+  /** The kept records, in flat arrays (trace/store.ts): no object per record while the run goes. */
+  private readonly store: RecordStore | null;
   private readonly subject = new Subject<TraceRecord>();
   private readonly keep: boolean;
   private readonly sink: LineSink | null;
   private seq = 0;
   /** Someone asked for the Observable: build records even when they are not kept. */
   private watched = false;
+  /** The records `records` last returned (objects made from the store), and the seq of the first. */
+  private view: TraceRecord[] | null = null;
+  private viewFrom = 0;
 
   /** Throws a RangeError for a limit that is not a whole number ≥ 1 (or Infinity). */
   constructor(options: TraceOptions = {}) {
@@ -194,14 +196,36 @@ export class Trace {
     this.inspect = options.inspect ?? false;
     const limit = options.limit ?? TRACE_LIMIT;
     if (!(limit === Infinity || (Number.isInteger(limit) && limit >= 1))) throw new RangeError('trace.limit must be an integer ≥ 1, or Infinity');
-    this.limit = limit;
+    this.store = this.keep ? new RecordStore(limit) : null;
     this.sink = options.file ? new LineSink(options.file) : null;
   }
 
-  /** The kept records, oldest first (the latest `limit` of them). */
+  /**
+   * The kept records, oldest first (the latest `limit` of them). Records are
+   * kept compactly and made into objects here, on first read: a record read
+   * twice is the same object, and an array returned earlier is extended in
+   * place while the ring has not dropped any of its records (so reading
+   * `records` again and again during a run costs only the new records).
+   */
   get records(): TraceRecord[] {
-    const h = this.head;
-    return h === 0 ? this.ring : this.ring.slice(h).concat(this.ring.slice(0, h));
+    const store = this.store;
+    if (store === null) return this.view ?? (this.view = []);
+    const from = this.seq - store.length;
+    const old = this.view;
+    if (old !== null && this.viewFrom === from) {
+      for (let i = old.length; i < store.length; i++) old.push(store.get(i, from + i));
+      return old;
+    }
+    const view = new Array<TraceRecord>(store.length);
+    const oldFrom = this.viewFrom;
+    const oldEnd = old === null ? 0 : oldFrom + old.length;
+    for (let i = 0; i < view.length; i++) {
+      const seq = from + i;
+      view[i] = old !== null && seq >= oldFrom && seq < oldEnd ? old[seq - oldFrom]! : store.get(i, seq);
+    }
+    this.view = view;
+    this.viewFrom = from;
+    return view;
   }
 
   /** Every record as it happens. Subscribing turns recording on even when records are not kept. */
@@ -222,20 +246,16 @@ export class Trace {
 
   /** Adds a record (seq is filled in). Returns its seq. */
   emit(r: Omit<TraceRecord, 'seq'>): number {
-    const rec = r as TraceRecord;
-    rec.seq = this.seq++;
-    if (this.keep) {
-      const ring = this.ring;
-      if (ring.length < this.limit) ring.push(rec);
-      else {
-        ring[this.head] = rec;
-        this.head = this.head + 1 === this.limit ? 0 : this.head + 1;
-        this.dropped++;
-      }
-    }
-    this.sink?.write(rec);
-    if (this.subject.observed) this.subject.next(rec);
-    return rec.seq;
+    const seq = this.seq++;
+    // seq is set on the object only when the object itself goes somewhere (the
+    // store keeps it apart): adding a key to every record costs a hidden-class
+    // change and, for an object literal, a new property array.
+    const observed = this.subject.observed;
+    if (observed || this.sink !== null) (r as TraceRecord).seq = seq;
+    if (this.store !== null && this.store.push(r)) this.dropped++;
+    if (this.sink !== null) this.sink.write(r as TraceRecord);
+    if (observed) this.subject.next(r as TraceRecord);
+    return seq;
   }
 
   /** Writes out what the file has buffered (the kernel calls it when a run stops). */
@@ -289,49 +309,66 @@ class LineSink {
  * bodyPreview({ job: 3, text: 'a long line of text' }) // '{job:3,text:"a long line…}'
  */
 export function bodyPreview(value: unknown, max = 32): string {
-  const out: string[] = [];
-  let len = 0;
-  const put = (s: string): boolean => {
-    out.push(s);
-    len += s.length;
-    return len < max;
-  };
-  const walk = (v: unknown, depth: number): boolean => {
-    switch (typeof v) {
-      case 'string':
-        return put(JSON.stringify(v.length > max ? v.slice(0, max) : v));
-      case 'number':
-      case 'boolean':
-        return put(String(v));
-      case 'bigint':
-        return put(`${v}n`);
-      case 'undefined':
-        return put('undefined');
-      case 'object':
-        break;
-      default:
-        return put(typeof v);
-    }
-    if (v === null) return put('null');
-    if (depth > 2) return put('…');
-    if (Array.isArray(v)) {
-      if (!put('[')) return false;
-      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(',')) || !walk(v[i], depth + 1)) return false;
-      return put(']');
-    }
-    if (ArrayBuffer.isView(v)) return put(`${(v as { constructor: { name: string } }).constructor.name}(${(v as ArrayBufferView).byteLength})`);
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) return put((v as object).constructor?.name ?? 'object');
-    if (!put('{')) return false;
-    let first = true;
-    for (const key in v as object) {
-      if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
-      if ((!first && !put(',')) || !put(`${key}:`) || !walk((v as Record<string, unknown>)[key], depth + 1)) return false;
-      first = false;
-    }
-    return put('}');
-  };
-  walk(value, 0);
-  const s = out.join('');
+  // The common bodies (a number, a short string) without the walk; the same text.
+  if (typeof value === 'number') return cut(String(value), max);
+  if (typeof value === 'string') return cut(JSON.stringify(value.length > max ? value.slice(0, max) : value), max);
+  const p: Preview = { out: [], len: 0, max };
+  walk(p, value, 0);
+  return cut(p.out.join(''), max);
+}
+
+/** s, cut to max characters with '…' when longer. */
+function cut(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/** bodyPreview's text so far (module-level functions, not closures made per call). */
+interface Preview {
+  out: string[];
+  len: number;
+  max: number;
+}
+
+/** Appends s; false once the text is long enough (stop walking). */
+function put(p: Preview, s: string): boolean {
+  p.out.push(s);
+  p.len += s.length;
+  return p.len < p.max;
+}
+
+/** Appends the text of v; false once the text is long enough. */
+function walk(p: Preview, v: unknown, depth: number): boolean {
+  switch (typeof v) {
+    case 'string':
+      return put(p, JSON.stringify(v.length > p.max ? v.slice(0, p.max) : v));
+    case 'number':
+    case 'boolean':
+      return put(p, String(v));
+    case 'bigint':
+      return put(p, `${v}n`);
+    case 'undefined':
+      return put(p, 'undefined');
+    case 'object':
+      break;
+    default:
+      return put(p, typeof v);
+  }
+  if (v === null) return put(p, 'null');
+  if (depth > 2) return put(p, '…');
+  if (Array.isArray(v)) {
+    if (!put(p, '[')) return false;
+    for (let i = 0; i < v.length; i++) if ((i > 0 && !put(p, ',')) || !walk(p, v[i], depth + 1)) return false;
+    return put(p, ']');
+  }
+  if (ArrayBuffer.isView(v)) return put(p, `${(v as { constructor: { name: string } }).constructor.name}(${(v as ArrayBufferView).byteLength})`);
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return put(p, (v as object).constructor?.name ?? 'object');
+  if (!put(p, '{')) return false;
+  let first = true;
+  for (const key in v as object) {
+    if (!Object.prototype.hasOwnProperty.call(v, key)) continue;
+    if ((!first && !put(p, ',')) || !put(p, `${key}:`) || !walk(p, (v as Record<string, unknown>)[key], depth + 1)) return false;
+    first = false;
+  }
+  return put(p, '}');
 }
