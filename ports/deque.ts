@@ -28,7 +28,11 @@ export class Deque<T> {
     const item = this.buf[this.head];
     this.buf[this.head] = undefined;
     this.head = (this.head + 1) & (this.buf.length - 1);
-    this.size--;
+    // Emptied: give the buffer back (an idle port keeps no ring; the next push makes one of 4).
+    if (--this.size === 0) {
+      this.buf = EMPTY as (T | undefined)[];
+      this.head = 0;
+    }
     return item;
   }
 

@@ -252,8 +252,12 @@ export class CpuScheduler {
       });
       return;
     }
-    if (resolve) resolve(task.result);
-    else queueMicrotask(() => this.idleCheck(task));
+    if (resolve) {
+      // Handed over: the task record does not keep the value (an idle task would hold its last reply).
+      const value = task.result;
+      task.result = undefined;
+      resolve(value);
+    } else queueMicrotask(() => this.idleCheck(task));
   }
 
   /**
