@@ -11,7 +11,8 @@
 export { renderJsonLines } from './render-jsonl.ts';
 export { renderMermaid, type MermaidOptions } from './render-mermaid.ts';
 export { renderTable, type TableOptions } from './render-table.ts';
-export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats, type Interval, type TaskSchedStats } from './timeline.ts';
+export { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats, type Interval, type TaskSchedStats, type TimelineOptions } from './timeline.ts';
+export { traceHosts, type TraceHosts } from './hosts.ts';
 export { renderTree, renderTreeMermaid } from './proctree.ts';
 export type { Counters, Trace, TraceKind, TraceOptions, TraceRecord } from './trace.ts';
 export { renderHtml, writeHtml, type HtmlOptions } from './viewer/html.ts';

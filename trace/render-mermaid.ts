@@ -1,4 +1,5 @@
 import { replyId } from '../ports/message.ts';
+import { traceHosts } from './hosts.ts';
 import type { TraceRecord } from './trace.ts';
 
 /** Options of renderMermaid. */
@@ -13,6 +14,8 @@ export interface MermaidOptions {
   maxEvents?: number;
   /** Say at the top what an activation bar means, when the diagram has one (default true). */
   legend?: boolean;
+  /** A trace of several hosts: their addresses, the default host first (`k.hosts`), to name the default host's box. */
+  hosts?: readonly string[];
 }
 
 /** The longest message or note text, in characters (longer ends in '…'). */
@@ -77,6 +80,16 @@ const MERMAID_LEGEND = 'bars: blocked in a trap (waiting), not running';
  * (a line stays within about 110 characters). Colons and quotes are kept: Mermaid
  * reads a message's text from the first `:` to the end of the line.
  *
+ * Several hosts (some record carries `host`): each host is a `box host <address>` of its
+ * tasks' participants and its own `kernel` (tasks and ports are per host, so `P1` on one
+ * host and `P1` on another are two participants: `P1` and `H1P1`, `kernel` and `H1kernel`,
+ * the H number being the host's place in the list, the default host's without one). A
+ * 'packet' record is an arrow between the two hosts' network servers (the task that
+ * attached the host's device with `net_attach`, else the host's kernel):
+ * `A--)B: packet <seq>: <size> B <label>`, with `(duplicated)` or `(reordered)` after it, or
+ * `A--xB: … (lost)` / `(partitioned)`; a packet to an address no record names is a note
+ * over its sender. A one-host trace is drawn as before (a packet is a note).
+ *
  * Linear in the records (a million records take about a second); `maxEvents` cuts a
  * diagram too big for a viewer (Mermaid refuses text over 50,000 characters by default).
  *
@@ -109,37 +122,49 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
   const maxEvents = opts.maxEvents === undefined ? Infinity : Math.max(0, Math.floor(opts.maxEvents));
   const legend = opts.legend ?? true;
 
-  // Tasks in order of first appearance, with their names.
-  const names = new Map<number, string>();
-  for (const r of records) {
-    if (r.pid !== 0 && !names.has(r.pid)) names.set(r.pid, r.task);
-    if (r.peer !== undefined && r.peer !== 0 && r.peerTask !== undefined && r.kind !== 'spawn' && !names.has(r.peer)) {
-      names.set(r.peer, r.peerTask);
-    }
-  }
-  /** The first and last task (in order of appearance), for notes over every task. */
-  let firstPid = -1;
-  let lastPid = -1;
-  for (const pid of names.keys()) {
-    if (firstPid < 0) firstPid = pid;
-    lastPid = pid;
-  }
-  const used = new Set<number>();
-  const who = (pid: number): string => {
-    used.add(pid);
-    return pid === 0 ? 'kernel' : `P${pid}`;
+  // Participants are keys: `P<pid>` and `kernel` on the default host (or the only one),
+  // `H<i>P<pid>` and `H<i>kernel` on the i-th other host.
+  const hosts = traceHosts(records, opts.hosts);
+  const hostIndex = new Map<string, number>(hosts?.list.map((h, i) => [h, i]) ?? []);
+  const hostOf = (r: TraceRecord): number => (hosts === null ? 0 : hostIndex.get(hosts.of(r))!);
+  const keyOf = (h: number, pid: number): string => `${h === 0 ? '' : `H${h}`}${pid === 0 ? 'kernel' : `P${pid}`}`;
+  /** A record's own key for per-host tables (ports, message ids): the number itself on one host. */
+  const scoped = hosts === null ? (_r: TraceRecord, x: string | number): string | number => x : (r: TraceRecord, x: string | number): string | number => `${hostOf(r)}:${x}`;
+
+  // Tasks in order of first appearance, with their names, pids and hosts.
+  const names = new Map<string, string>();
+  const info = new Map<string, { pid: number; host: number }>();
+  const meet = (h: number, pid: number, name: string): void => {
+    const k = keyOf(h, pid);
+    if (names.has(k)) return;
+    names.set(k, name);
+    info.set(k, { pid, host: h });
   };
+  /** A host's network server (the task that attached its device), by host index. */
+  const netServer = new Map<number, string>();
+  for (const r of records) {
+    const h = hostOf(r);
+    if (r.pid !== 0) meet(h, r.pid, r.task);
+    if (r.peer !== undefined && r.peer !== 0 && r.peerTask !== undefined && r.kind !== 'spawn') meet(h, r.peer, r.peerTask);
+    if (hosts !== null && r.kind === 'syscall' && r.op === 'net_attach' && r.code === 0 && !netServer.has(h)) netServer.set(h, keyOf(h, r.pid));
+  }
+  const used = new Set<string>();
+  const who = (k: string): string => {
+    used.add(k);
+    return k;
+  };
+  const kernelOf = (r: TraceRecord): string => keyOf(hostOf(r), 0);
 
   // System-call requests: the send seq → the syscall record that served it.
   const requestOf = new Map<number, TraceRecord>();
   const servedSend = new Set<TraceRecord>();
   {
-    const pending = new Map<string, Fifo<number>>();
+    const pending = new Map<string | number, Fifo<number>>();
     for (const r of records) {
       if (r.kind === 'send' && r.pid !== 0 && r.peer === 0) {
-        push(pending, `${r.pid}:${r.port}:${r.msgId}`, r.seq);
+        push(pending, scoped(r, `${r.pid}:${r.port}:${r.msgId}`), r.seq);
       } else if (r.kind === 'syscall') {
-        const seq = pending.get(`${r.pid}:${r.port}:${r.msgId}`)?.shift();
+        const seq = pending.get(scoped(r, `${r.pid}:${r.port}:${r.msgId}`))?.shift();
         if (seq !== undefined) {
           requestOf.set(seq, r);
           servedSend.add(r);
@@ -148,18 +173,18 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
     }
   }
   /** msgId of a reply the syscall record already drew → how many to skip. */
-  const answered = new Map<number, number>();
+  const answered = new Map<string | number, number>();
   /** msgId of a deferred reply → the syscall names waiting for it (FIFO). */
-  const deferred = new Map<number, Fifo<string>>();
+  const deferred = new Map<string | number, Fifo<string>>();
   /** `port:msgId` of a notification drawn by its 'notify' record → how many sends to skip. */
-  const notified = new Map<string, number>();
-  /** Port id → pid of the task last seen receiving on it (0: the kernel). */
-  const receiverOf = new Map<number, number>();
-  const active = new Set<number>();
-  /** pid whose exit is being torn down (its ports die now), or -1. */
-  let dying = -1;
+  const notified = new Map<string | number, number>();
+  /** Port id → the participant last seen receiving on it (a kernel: the host's kernel). */
+  const receiverOf = new Map<string | number, string>();
+  const active = new Set<string>();
+  /** The participant whose exit is being torn down (its ports die now), or null. */
+  let dying: string | null = null;
   /** The timeout drawn by the previous record, to not repeat its code at the wake. */
-  let lastTimeout: { pid: number; codeName: string | undefined } | null = null;
+  let lastTimeout = null as { who: string; codeName: string | undefined } | null;
 
   const body: string[] = [];
   let drawn = 0;
@@ -169,55 +194,58 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
 
   for (const r of records) {
     const lines: string[] = [];
-    const A = (): string => who(r.pid);
+    const h = hostOf(r);
+    const me = keyOf(h, r.pid);
+    const A = (): string => who(me);
+    const peer = (pid: number): string => who(keyOf(h, pid));
     switch (r.kind) {
       case 'send':
       case 'cache': {
-        if (r.port !== undefined && r.peer !== undefined) receiverOf.set(r.port, r.peer);
-        if (r.pid === 0 && r.op !== undefined && take(notified, `${r.port}:${r.msgId}`)) break;
+        if (r.port !== undefined && r.peer !== undefined) receiverOf.set(scoped(r, r.port), keyOf(h, r.peer));
+        if (r.pid === 0 && r.op !== undefined && take(notified, scoped(r, `${r.port}:${r.msgId}`))) break;
         const call = requestOf.get(r.seq);
         if (call) {
-          if (showSyscalls) lines.push(`${A()}->>${who(0)}: ${text(call.op ?? `id ${r.msgId}`)}`);
+          if (showSyscalls) lines.push(`${A()}->>${who(kernelOf(r))}: ${text(call.op ?? `id ${r.msgId}`)}`);
           break;
         }
         if (r.pid === 0 && r.op === undefined && r.msgId !== undefined) {
-          if (take(answered, r.msgId)) break;
-          const op = deferred.get(r.msgId)?.shift();
+          if (take(answered, scoped(r, r.msgId))) break;
+          const op = deferred.get(scoped(r, r.msgId))?.shift();
           if (op !== undefined) {
-            if (showSyscalls) lines.push(`${who(0)}-->>${who(r.peer ?? 0)}: ${text(`${op} reply`)}`);
+            if (showSyscalls) lines.push(`${who(kernelOf(r))}-->>${peer(r.peer ?? 0)}: ${text(`${op} reply`)}`);
             break;
           }
         }
-        lines.push(`${A()}->>${who(r.peer ?? 0)}: ${text(messageLabel(r))}`);
+        lines.push(`${A()}->>${peer(r.peer ?? 0)}: ${text(messageLabel(r))}`);
         if (r.kind === 'cache') lines.push(`Note over ${A()}: ${text(`cached, ${r.detail ?? 'past qlimit'} (MACH_SEND_WILL_NOTIFY)`)}`);
         break;
       }
       case 'receive':
-        if (r.port !== undefined) receiverOf.set(r.port, r.pid);
+        if (r.port !== undefined) receiverOf.set(scoped(r, r.port), me);
         break;
       case 'syscall': {
         const op = r.op ?? `id ${r.msgId}`;
-        if (showSyscalls && !servedSend.has(r)) lines.push(`${A()}->>${who(0)}: ${text(op)}`);
+        if (showSyscalls && !servedSend.has(r)) lines.push(`${A()}->>${who(kernelOf(r))}: ${text(op)}`);
         if (r.msgId === undefined) break;
-        const reply = replyId(r.msgId);
+        const reply = scoped(r, replyId(r.msgId));
         if (r.code === undefined) push(deferred, reply, op);
         else {
           answered.set(reply, (answered.get(reply) ?? 0) + 1);
-          if (showSyscalls) lines.push(`${who(0)}-->>${A()}: ${text(r.codeName ?? String(r.code))}`);
+          if (showSyscalls) lines.push(`${who(kernelOf(r))}-->>${A()}: ${text(r.codeName ?? String(r.code))}`);
         }
         break;
       }
       case 'block':
-        dying = -1;
-        if (!active.has(r.pid)) {
-          active.add(r.pid);
+        dying = null;
+        if (!active.has(me)) {
+          active.add(me);
           lines.push(`activate ${A()}`);
         }
         break;
       case 'wake': {
-        if (active.delete(r.pid)) lines.push(`deactivate ${A()}`);
+        if (active.delete(me)) lines.push(`deactivate ${A()}`);
         // A timed-out trap wakes right after its timeout record: its note already said why.
-        const repeat = lastTimeout?.pid === r.pid && lastTimeout.codeName === r.codeName;
+        const repeat = lastTimeout?.who === me && lastTimeout.codeName === r.codeName;
         if (r.code !== undefined && r.code !== 0 && !repeat) lines.push(`Note over ${A()}: ${text(r.codeName ?? String(r.code))}`);
         break;
       }
@@ -228,42 +256,45 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
         lines.push(`Note over ${A()}: ${text(`${r.op ?? 'trap'} ${r.codeName ?? r.code ?? ''}`)}`);
         break;
       case 'destroy': {
-        const to = r.port === undefined ? undefined : receiverOf.get(r.port);
+        const to = r.port === undefined ? undefined : receiverOf.get(scoped(r, r.port));
         if (to !== undefined) lines.push(`${A()}-x${who(to)}: ${text(`destroyed id ${r.msgId}`)}`);
         else lines.push(`Note over ${A()}: ${text(`destroyed id ${r.msgId} on port ${portName(r)}`)}`);
         break;
       }
       case 'port-death': {
-        const rcv = r.port === undefined ? undefined : receiverOf.get(r.port);
-        const over = rcv !== undefined && rcv !== 0 ? rcv : dying >= 0 ? dying : 0;
+        const rcv = r.port === undefined ? undefined : receiverOf.get(scoped(r, r.port));
+        const over = rcv !== undefined && rcv !== kernelOf(r) ? rcv : (dying ?? kernelOf(r));
         lines.push(`Note over ${who(over)}: ${text(`port ${portName(r)} dies`)}`);
         break;
       }
       case 'notify': {
-        if (r.msgId !== undefined) notified.set(`${r.port}:${r.msgId}`, (notified.get(`${r.port}:${r.msgId}`) ?? 0) + 1);
+        if (r.msgId !== undefined) {
+          const n = scoped(r, `${r.port}:${r.msgId}`);
+          notified.set(n, (notified.get(n) ?? 0) + 1);
+        }
         if (r.peer !== undefined) {
-          if (r.port !== undefined) receiverOf.set(r.port, r.peer);
-          lines.push(`${who(0)}-)${who(r.peer)}: ${text(r.op ?? `id ${r.msgId}`)}`);
-        } else lines.push(`Note over ${who(0)}: ${text(`${r.op ?? `id ${r.msgId}`} to port ${portName(r)}`)}`);
+          if (r.port !== undefined) receiverOf.set(scoped(r, r.port), keyOf(h, r.peer));
+          lines.push(`${who(kernelOf(r))}-)${peer(r.peer)}: ${text(r.op ?? `id ${r.msgId}`)}`);
+        } else lines.push(`Note over ${who(kernelOf(r))}: ${text(`${r.op ?? `id ${r.msgId}`} to port ${portName(r)}`)}`);
         break;
       }
       case 'log':
-        dying = -1;
+        dying = null;
         lines.push(`Note over ${A()}: ${text(r.detail ?? '')}`);
         break;
       case 'exit':
-        if (active.delete(r.pid)) lines.push(`deactivate ${A()}`);
+        if (active.delete(me)) lines.push(`deactivate ${A()}`);
         lines.push(`Note over ${A()}: ${text(`exit ${r.code ?? ''} (${r.detail ?? ''})`)}`);
-        dying = r.pid;
+        dying = me;
         break;
       case 'deadlock':
-        lines.push(`Note over ${span(firstPid, lastPid, who)}: ${text(`deadlock: ${r.detail ?? ''}`, DEADLOCK_MAX)}`);
+        lines.push(`Note over ${span(names, who, kernelOf(r))}: ${text(`deadlock: ${r.detail ?? ''}`, DEADLOCK_MAX)}`);
         break;
       case 'error':
         lines.push(`Note over ${A()}: ${text(`kernel bug: ${r.detail ?? ''}`)}`);
         break;
       case 'state':
-        if (r.op === 'running') dying = -1;
+        if (r.op === 'running') dying = null;
         if (showStates) lines.push(`Note over ${A()}: ${text(`${r.from ?? '?'} -> ${r.op ?? '?'}`)}`);
         break;
       case 'switch':
@@ -272,15 +303,19 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
         break;
       case 'trap':
       case 'spawn':
-        dying = -1;
+        dying = null;
         break;
       case 'xstate':
         break;
       default:
-        // A kind this renderer does not know yet: show it rather than hide it.
+        if (r.kind === 'packet' && hosts !== null && r.src !== undefined && r.dst !== undefined) {
+          lines.push(packetLine(r, hostIndex, (i) => who(netServer.get(i) ?? keyOf(i, 0))));
+          break;
+        }
+        // A kind this renderer does not know yet (or a packet in a one-host trace): show it rather than hide it.
         lines.push(`Note over ${A()}: ${text([r.kind, r.op, r.detail].filter(Boolean).join(' '))}`);
     }
-    lastTimeout = r.kind === 'timeout' ? { pid: r.pid, codeName: r.codeName } : null;
+    lastTimeout = r.kind === 'timeout' ? { who: me, codeName: r.codeName } : null;
     if (lines.length === 0) continue;
     if (drawn < maxEvents) {
       drawn++;
@@ -294,23 +329,72 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
   const out = ['sequenceDiagram'];
   if (opts.title !== undefined) out.push(`    title ${text(opts.title)}`);
   const order = Array.from(names.keys());
-  for (const pid of used) if (pid !== 0 && !names.has(pid)) order.push(pid);
-  const count = new Map<string, number>();
-  for (const name of names.values()) count.set(name, (count.get(name) ?? 0) + 1);
-  for (const pid of order) {
-    const name = names.get(pid) || `task ${pid}`;
-    // Tasks that share a name (a forked child keeps its parent's) are told apart by pid.
-    out.push(`    participant P${pid} as ${text((count.get(name) ?? 0) > 1 ? `${name}(${pid})` : name)}`);
+  for (const k of used) {
+    if (names.has(k) || k.endsWith('kernel')) continue;
+    // A participant only ever named as a peer: its pid is after the last P.
+    const at = k.lastIndexOf('P');
+    const h = k.startsWith('H') ? Number(k.slice(1, at)) : 0;
+    order.push(k);
+    info.set(k, { pid: Number(k.slice(at + 1)), host: h });
   }
-  if (used.has(0)) out.push('    participant kernel');
+  const count = new Map<string, number>();
+  for (const [k, name] of names) {
+    const c = `${info.get(k)!.host}|${name}`;
+    count.set(c, (count.get(c) ?? 0) + 1);
+  }
+  /** The declared participants, in order (the legend and the deadlock note span them). */
+  const declared: string[] = [];
+  const declare = (k: string, indent: string): void => {
+    const { pid, host } = info.get(k)!;
+    const name = names.get(k) || `task ${pid}`;
+    // Tasks of one host that share a name (a forked child keeps its parent's) are told apart by pid.
+    out.push(`${indent}participant ${k} as ${text((count.get(`${host}|${name}`) ?? 0) > 1 ? `${name}(${pid})` : name)}`);
+    declared.push(k);
+  };
+  if (hosts === null) {
+    for (const k of order) declare(k, '    ');
+    if (used.has('kernel')) {
+      out.push('    participant kernel');
+      declared.push('kernel');
+    }
+  } else {
+    hosts.list.forEach((addr, h) => {
+      const mine = order.filter((k) => info.get(k)!.host === h);
+      const kernel = keyOf(h, 0);
+      if (mine.length === 0 && !used.has(kernel)) return;
+      out.push(`    box host ${text(addr)}`);
+      for (const k of mine) declare(k, '        ');
+      if (used.has(kernel)) {
+        out.push(`        participant ${kernel} as kernel`);
+        declared.push(kernel);
+      }
+      out.push('    end');
+    });
+  }
   // A note over every participant: from the first declared to the last.
-  const first = order.length > 0 ? `P${order[0]}` : used.has(0) ? 'kernel' : null;
-  const last = used.has(0) ? 'kernel' : order.length > 0 ? `P${order[order.length - 1]}` : null;
-  const over = first === null ? null : first === last ? first : `${first},${last}`;
+  const first = declared[0];
+  const last = declared[declared.length - 1];
+  const over = first === undefined ? null : first === last ? first : `${first},${last}`;
   if (legend && bars && over) out.push(`    Note over ${over}: ${MERMAID_LEGEND}`);
   for (const l of body) out.push(`    ${l}`);
   if (more > 0 && over) out.push(`    Note over ${over}: … ${more} more events`);
   return out.join('\n');
+}
+
+/** A packet between hosts: an arrow between their network servers (`--x` when it did not arrive). */
+function packetLine(r: TraceRecord, hostIndex: ReadonlyMap<string, number>, endpoint: (host: number) => string): string {
+  const from = hostIndex.get(r.src!);
+  const to = hostIndex.get(r.dst!);
+  const prefix = `${r.src} → ${r.dst}`;
+  const label = r.detail?.startsWith(prefix) ? r.detail.slice(prefix.length).trim() : '';
+  const what = `packet ${r.ref ?? '?'}: ${r.size ?? 0} B${label ? ` ${label}` : ''}`;
+  if (from === undefined || to === undefined) {
+    const at = from !== undefined ? endpoint(from) : endpoint(0);
+    return `Note over ${at}: ${text(`${what} ${r.src} → ${r.dst} (${r.op ?? '?'})`)}`;
+  }
+  const fate = r.op ?? 'delivered';
+  const lost = fate === 'lost' || fate === 'partitioned' || fate === 'no-route';
+  return `${endpoint(from)}${lost ? '--x' : '--)'}${endpoint(to)}: ${text(fate === 'delivered' ? what : `${what} (${fate})`)}`;
 }
 
 /** The label of a message arrow: its id, the notification's name, then the body's preview (or its size when there is none). */
@@ -326,9 +410,15 @@ function portName(r: TraceRecord): string {
   return r.portLabel ? `${r.port} ${r.portLabel}` : String(r.port ?? '?');
 }
 
-/** `P<first>,P<last>` (or the one participant) over which a note spans every task. */
-function span(first: number, last: number, who: (pid: number) => string): string {
-  if (first < 0) return who(0);
+/** `P<first>,P<last>` (or the one participant) over which a note spans every task: the first and last task met (or the kernel). */
+function span(names: ReadonlyMap<string, string>, who: (k: string) => string, kernel: string): string {
+  let first: string | undefined;
+  let last: string | undefined;
+  for (const k of names.keys()) {
+    first ??= k;
+    last = k;
+  }
+  if (first === undefined || last === undefined) return who(kernel);
   return first === last ? who(first) : `${who(first)},${who(last)}`;
 }
 
