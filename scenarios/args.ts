@@ -89,7 +89,7 @@ export function parseArgs(about = '', argv: readonly string[] = process.argv.sli
     const title = process.argv[1]?.split('/').pop()?.replace(/\.ts$/, '') ?? 'xmach run';
     kernels.forEach((k, n) => {
       const path = numbered(out.html!, n);
-      writeHtml(path, k.trace.records, { title: kernels.length > 1 ? `${title} (${n + 1})` : title, runId: k.runId });
+      writeHtml(path, k.trace.records, { title: kernels.length > 1 ? `${title} (${n + 1})` : title, runId: k.runId, hosts: k.hosts });
       process.stderr.write(`wrote ${path}: open it in a browser\n`);
     });
   });

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { boot, renderMermaid, renderTable } from '../index.ts';
 import { traceHosts } from '../trace/hosts.ts';
 import { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats } from '../trace/timeline.ts';
+import { buildModel } from '../trace/viewer/client/model.ts';
+import { HOST_PID_STRIDE, hostLanes, renderHtml } from '../trace/viewer/html.ts';
+import { packTrace, unpackTrace } from '../trace/viewer/pack.ts';
 
 const A = '146.86.5.20';
 const B = '161.25.19.8';
@@ -130,5 +133,33 @@ describe('renderers group a trace of several hosts by host', () => {
       [B, 2, 'calc', 5, 3],
     ]);
     expect(new Set(intervals(rec).map((iv) => `${iv.host ?? A} ${iv.pid}`))).toEqual(new Set([`${A} 1`, `${B} 1`, `${B} 2`]));
+  });
+});
+
+describe('the HTML viewer groups lanes by host', () => {
+  it('hostLanes: per-host pids, ports and CPUs made distinct, names with their host; lanes come host by host', async () => {
+    const k = await twoHosts();
+    const rec = k.trace.records;
+    const grouped = hostLanes(rec, k.hosts);
+    expect(grouped).toHaveLength(rec.length);
+    const model = buildModel(unpackTrace(packTrace(grouped)));
+    expect(model.lanes.map((l) => `${l.pid} ${l.name}`)).toEqual([
+      `0 kernel@${A}`,
+      `1 net@${A}`,
+      `${HOST_PID_STRIDE} kernel@${B}`,
+      `${HOST_PID_STRIDE + 1} net@${B}`,
+      `${HOST_PID_STRIDE + 2} calc@${B}`,
+    ]);
+    // Each host's device port is its own port in the page, and B's CPU is the page's cpu1.
+    const devices = new Set(grouped.filter((r) => r.kind === 'receive' && r.portLabel?.startsWith('net ')).map((r) => r.port));
+    expect(devices.size).toBe(2);
+    expect(model.cpus).toBe(2);
+    expect(rec[0]).not.toHaveProperty('task', `net@${A}`); // the run's own records are left as they are
+    // A one-host trace goes to the page unchanged.
+    const one = boot({ seed: 1 });
+    one.spawn('t', async (sys) => sys.log('hi'));
+    await one.run();
+    expect(hostLanes(one.trace.records)).toBe(one.trace.records);
+    expect(renderHtml(rec, { hosts: k.hosts })).toContain(`calc@${B}`);
   });
 });

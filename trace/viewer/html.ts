@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { traceHosts } from '../hosts.ts';
 import type { TraceRecord } from '../trace.ts';
 import { packTrace, unpackTrace } from './pack.ts';
 import { CSS, skeleton } from './style.ts';
@@ -15,6 +16,43 @@ import { startViewer } from './client/main.ts';
 export interface HtmlOptions {
   title?: string;
   runId?: string;
+  /** A trace of several hosts: their addresses, the default host first (`k.hosts`), to name the default host. */
+  hosts?: readonly string[];
+}
+
+/** How far apart hosts' pids are put in the viewer (see `hostLanes`). */
+export const HOST_PID_STRIDE = 10_000;
+/** How far apart hosts' port ids are put in the viewer. */
+const HOST_PORT_STRIDE = 1_000_000;
+
+/**
+ * The viewer keys lanes by pid and sorts them by pid, and pids, ports and CPUs are per host;
+ * so for a trace of several hosts the page gets records whose numbers are made distinct and
+ * grouped by host: the i-th host's (the default host is 0th) pids become i × 10,000 + pid,
+ * its port ids i × 1,000,000 + id, its CPUs i × (CPUs per host) + cpu, and its task names
+ * end in `@<address>` (its kernel's lane, where its packets are too, is `kernel@<address>`). Lanes then come host by
+ * host, each host's kernel first. A one-host trace is returned as it is. The records given
+ * are not changed.
+ *
+ * @example
+ * hostLanes(k.trace.records, k.hosts).find((r) => r.host === '161.25.19.8')?.pid // 10001
+ */
+export function hostLanes(records: readonly TraceRecord[], hosts?: readonly string[]): readonly TraceRecord[] {
+  const th = traceHosts(records, hosts);
+  if (th === null) return records;
+  const index = new Map(th.list.map((h, i) => [h, i]));
+  let cpus = 1;
+  for (const r of records) if (r.cpu !== undefined && r.cpu + 1 > cpus) cpus = r.cpu + 1;
+  return records.map((r) => {
+    const addr = th.of(r);
+    const i = index.get(addr)!;
+    const x: TraceRecord = { ...r, pid: i * HOST_PID_STRIDE + r.pid, task: r.pid === 0 ? `kernel@${addr}` : `${r.task}@${addr}` };
+    if (r.peer !== undefined) x.peer = i * HOST_PID_STRIDE + r.peer;
+    if (r.peerTask !== undefined) x.peerTask = `${r.peerTask}@${addr}`;
+    if (r.port !== undefined) x.port = i * HOST_PORT_STRIDE + r.port;
+    if (r.cpu !== undefined) x.cpu = i * cpus + r.cpu;
+    return x;
+  });
 }
 
 /**
@@ -47,6 +85,7 @@ const scriptJson = (value: unknown): string =>
  * task's process state, each port's queue and rights as far as the trace
  * tells), filters by task, port and record kind, and a record table.
  * Canvases draw only what is in view, so 100k records open in about a second.
+ * A trace of several hosts shows its lanes host by host (see `hostLanes`).
  *
  * Usage, after a run:
  *
@@ -65,6 +104,7 @@ const scriptJson = (value: unknown): string =>
  * the same virtual millisecond), ←/→ step the cursor one record.
  */
 export function renderHtml(records: readonly TraceRecord[], options: HtmlOptions = {}): string {
+  records = hostLanes(records, options.hosts);
   const title = options.title ?? 'xmach trace';
   const opts = { title, ...(options.runId !== undefined ? { runId: options.runId } : {}) };
   const code = [
