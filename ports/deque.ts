@@ -10,6 +10,12 @@ export class Deque<T> {
   private head = 0;
   private size = 0;
 
+  /**
+   * @param giveBack give the ring back when the queue empties (an idle port's message queue
+   *   then holds no buffer); left false for waiter queues, which fill and empty on every message.
+   */
+  constructor(private readonly giveBack = false) {}
+
   /** Number of items held. */
   get length(): number {
     return this.size;
@@ -28,8 +34,8 @@ export class Deque<T> {
     const item = this.buf[this.head];
     this.buf[this.head] = undefined;
     this.head = (this.head + 1) & (this.buf.length - 1);
-    // Emptied: give the buffer back (an idle port keeps no ring; the next push makes one of 4).
-    if (--this.size === 0) {
+    // Emptied: give the buffer back if asked (the next push makes one of 4).
+    if (--this.size === 0 && this.giveBack) {
       this.buf = EMPTY as (T | undefined)[];
       this.head = 0;
     }

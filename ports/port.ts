@@ -208,7 +208,7 @@ export class Port {
   }
 
   enqueue(kmsg: KMsg): void {
-    (this.messages ??= new Deque()).push(kmsg);
+    (this.messages ??= new Deque(true)).push(kmsg);
   }
 
   /** Senders blocked because the queue is full, FIFO. (Add with `addSender`.) */
