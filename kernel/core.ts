@@ -158,19 +158,34 @@ function summedCensus(sum: Census): Census {
 /** The id of a packet message on a host's device port. */
 export const NET_PACKET_ID = 4150;
 
+/** Per shared trace, the prototype of its hosts' views (see `hostTrace`). */
+const hostViews = new WeakMap<Trace, object>();
+
 /**
  * The shared trace as another host writes to it: every record it emits carries `host` (added
- * last, after the record's own fields). An object whose prototype is the shared trace, so
- * reads (`on`, `counters`) cost what they cost on the trace itself; the members that write to
- * it (`emit`; `records$`, which marks the trace watched; `records`, which caches its view) go
- * to the trace itself.
+ * last, after the record's own fields). Reads (`on`, `counters`) go through the prototype
+ * chain to the trace itself; the members that write to it (`emit`; `records$`, which marks
+ * the trace watched; `records`, which caches its view) are redirected to it by a prototype
+ * shared by every host's view, so all views have one shape (the kernel's call sites stay fast
+ * however many hosts there are).
  */
 function hostTrace(trace: Trace, host: string): Trace {
-  return Object.create(trace, {
-    emit: { value: (r: Omit<TraceRecord, 'seq'>) => trace.emit({ ...r, host }) },
-    records$: { get: () => trace.records$ },
-    records: { get: () => trace.records },
-  }) as Trace;
+  let base = hostViews.get(trace);
+  if (!base) {
+    base = Object.create(trace, {
+      emit: {
+        value(this: { hostAddr: string }, r: Omit<TraceRecord, 'seq'>): number {
+          return trace.emit({ ...r, host: this.hostAddr });
+        },
+      },
+      records$: { get: () => trace.records$ },
+      records: { get: () => trace.records },
+    }) as object;
+    hostViews.set(trace, base);
+  }
+  const view = Object.create(base) as { hostAddr: string };
+  view.hostAddr = host;
+  return view as unknown as Trace;
 }
 
 /** What a trap returns to a task whose run was stopped under it (a livelock): it never goes on. */
