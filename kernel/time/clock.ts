@@ -1,14 +1,14 @@
 import { Subscription, type SchedulerAction, type SchedulerLike } from 'rxjs';
-import { Heap, type HeapItem } from './heap.ts';
 
 /** Something a timer can call without a closure: its `fire()` runs when the timer does. */
 export interface TimerTarget {
   fire(): void;
 }
 
-/** A timer in the clock's heap. `cancel()` takes it out in O(log n). */
-export class Timer implements HeapItem {
-  heapIndex = -1;
+/** A timer in the clock's queue. `cancel()` is O(1): the queue drops it when it comes up. */
+export class Timer {
+  /** True from when the timer is armed until it fires or is cancelled. */
+  pending = true;
   constructor(
     readonly clock: Clock,
     public time: number,
@@ -21,13 +21,139 @@ export class Timer implements HeapItem {
   cancel(): void {
     this.fn = null;
     this.target = null;
-    this.clock.heap.remove(this);
+    if (this.pending) {
+      this.pending = false;
+      this.clock.queue.cancelled();
+    }
   }
 }
 
-/** Timer order: by time; equal times in the order scheduled. */
-function earlier(a: Timer, b: Timer): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+/**
+ * The clock's timers: a 4-ary min-heap ordered by (time, seq), whose keys are
+ * kept in typed arrays beside the timers, so that sifting compares numbers in
+ * a few contiguous cache lines instead of reading timer objects scattered over
+ * the heap (with a million pending timers that was 2–5 µs a timer: 20 levels
+ * of cache misses; see bench/README.md). A cancelled timer stays in the heap,
+ * marked, until it reaches the top (or until cancelled ones outnumber the
+ * live ones, when the heap is rebuilt without them): cancel is O(1), and
+ * what fires, and in what order, is exactly as before.
+ */
+export class TimerQueue {
+  private items: (Timer | undefined)[] = [];
+  private times = new Float64Array(64);
+  private seqs = new Float64Array(64);
+  /** Entries in the heap, cancelled ones included. */
+  private n = 0;
+  /** Live (armed, not cancelled) timers. */
+  live = 0;
+
+  /** The earliest live timer, or undefined (drops cancelled ones from the top). */
+  peek(): Timer | undefined {
+    while (this.n > 0) {
+      const top = this.items[0]!;
+      if (top.pending) return top;
+      this.removeTop();
+    }
+    return undefined;
+  }
+
+  push(timer: Timer): void {
+    if (this.n === this.times.length) this.grow();
+    this.live++;
+    this.up(this.n++, timer, timer.time, timer.seq);
+  }
+
+  /** Removes the top (the timer peek returned). */
+  pop(): void {
+    this.live--;
+    this.removeTop();
+  }
+
+  /** A pending timer was cancelled. */
+  cancelled(): void {
+    this.live--;
+    const dead = this.n - this.live;
+    if (dead > 1024 && dead > this.live) this.rebuild();
+  }
+
+  private removeTop(): void {
+    const last = --this.n;
+    const item = this.items[last]!;
+    this.items[last] = undefined;
+    if (last > 0) this.down(0, item, this.times[last]!, this.seqs[last]!);
+  }
+
+  /** Places (item, t, s) at hole i or above it. */
+  private up(i: number, item: Timer, t: number, s: number): void {
+    const items = this.items;
+    const times = this.times;
+    const seqs = this.seqs;
+    while (i > 0) {
+      const p = (i - 1) >> 2;
+      const pt = times[p]!;
+      if (pt < t || (pt === t && seqs[p]! < s)) break;
+      items[i] = items[p];
+      times[i] = pt;
+      seqs[i] = seqs[p]!;
+      i = p;
+    }
+    items[i] = item;
+    times[i] = t;
+    seqs[i] = s;
+  }
+
+  /** Places (item, t, s) at hole i or below it. */
+  private down(i: number, item: Timer, t: number, s: number): void {
+    const items = this.items;
+    const times = this.times;
+    const seqs = this.seqs;
+    const n = this.n;
+    for (;;) {
+      const first = 4 * i + 1;
+      if (first >= n) break;
+      let c = first;
+      let ct = times[first]!;
+      let cs = seqs[first]!;
+      const end = Math.min(first + 4, n);
+      for (let k = first + 1; k < end; k++) {
+        const kt = times[k]!;
+        if (kt < ct || (kt === ct && seqs[k]! < cs)) {
+          c = k;
+          ct = kt;
+          cs = seqs[k]!;
+        }
+      }
+      if (t < ct || (t === ct && s < cs)) break;
+      items[i] = items[c];
+      times[i] = ct;
+      seqs[i] = cs;
+      i = c;
+    }
+    items[i] = item;
+    times[i] = t;
+    seqs[i] = s;
+  }
+
+  private grow(): void {
+    const times = new Float64Array(this.times.length * 2);
+    times.set(this.times);
+    const seqs = new Float64Array(this.seqs.length * 2);
+    seqs.set(this.seqs);
+    this.times = times;
+    this.seqs = seqs;
+  }
+
+  /** Drops every cancelled timer and restores the heap order (O(n)). */
+  private rebuild(): void {
+    const keep: Timer[] = [];
+    for (let i = 0; i < this.n; i++) {
+      const item = this.items[i]!;
+      if (item.pending) keep.push(item);
+    }
+    this.items = [];
+    this.n = 0;
+    for (const item of keep) this.up(this.n++, item, item.time, item.seq);
+  }
 }
 
 function clampDelay(delay: number): number {
@@ -77,7 +203,8 @@ export interface ClockOptions {
  * clock.flush(); // logs: an hour later 3600000
  */
 export class Clock implements SchedulerLike {
-  readonly heap = new Heap<Timer>(earlier);
+  /** The pending timers (a heap; see TimerQueue). */
+  readonly queue = new TimerQueue();
   readonly mode: 'virtual' | 'real';
   private current = 0;
   private seq = 0;
@@ -99,14 +226,14 @@ export class Clock implements SchedulerLike {
   /** Schedules fn to run delay ms from now; returns the timer. Equal times fire in order of scheduling. */
   after(delay: number, fn: () => void): Timer {
     const timer = new Timer(this, this.now() + clampDelay(delay), this.seq++, fn);
-    this.heap.push(timer);
+    this.queue.push(timer);
     return timer;
   }
 
   /** Like `after`, calling target.fire() (no closure: for hot paths). */
   fireAfter(delay: number, target: TimerTarget): Timer {
     const timer = new Timer(this, this.now() + clampDelay(delay), this.seq++, null, target);
-    this.heap.push(timer);
+    this.queue.push(timer);
     return timer;
   }
 
@@ -117,12 +244,12 @@ export class Clock implements SchedulerLike {
 
   /** Time of the earliest pending timer, or undefined when none is pending. */
   nextTime(): number | undefined {
-    return this.heap.peek()?.time;
+    return this.queue.peek()?.time;
   }
 
   /** Number of pending timers. */
   get pending(): number {
-    return this.heap.size;
+    return this.queue.live;
   }
 
   /**
@@ -130,9 +257,10 @@ export class Clock implements SchedulerLike {
    * virtual time forward to it). Returns false when there was nothing to fire.
    */
   fireNext(limit = Infinity): boolean {
-    const timer = this.heap.peek();
+    const timer = this.queue.peek();
     if (!timer || timer.time > limit || timer.time === Infinity) return false;
-    this.heap.pop();
+    this.queue.pop();
+    timer.pending = false;
     if (timer.time > this.current) this.current = timer.time;
     const fn = timer.fn;
     const target = timer.target;

@@ -8,7 +8,7 @@ export interface HeapItem {
  * A binary min-heap: O(log n) push, pop and remove, O(1) peek. The order is
  * the `less` it is made with; given a total order (ties broken by an arrival
  * number), what pops is fully determined, which keeps runs deterministic. The
- * clock's timers and the priority run queue both use it.
+ * priority run queue and the hosts' work heap use it (the clock has its own, TimerQueue).
  *
  * @example
  * const h = new Heap<Job>((a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq));
