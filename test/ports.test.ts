@@ -2,13 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Deque } from '../ports/deque.ts';
 import { copyBody } from '../ports/message.ts';
-import { validQlimit } from '../ports/port.ts';
+import { Port, validQlimit } from '../ports/port.ts';
+import { IpcSpace, type Entry } from '../ports/space.ts';
 
 describe('Deque (ring buffer)', () => {
   it('behaves like an array queue under any mix of push and shift', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer(), fc.constant(null))), (ops) => {
-        const d = new Deque<number>();
+      fc.property(fc.boolean(), fc.array(fc.oneof(fc.integer(), fc.constant(null))), (giveBack, ops) => {
+        const d = new Deque<number>(giveBack);
         const model: number[] = [];
         for (const op of ops) {
           if (op === null) expect(d.shift()).toBe(model.shift());
@@ -31,6 +32,52 @@ describe('Deque (ring buffer)', () => {
     expect(d.removeWhere((x) => x === 9)).toBe(9);
     expect(d.removeWhere((x) => x === 99)).toBeUndefined();
     expect([...d]).toEqual([5, 6, 7, 8, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  });
+});
+
+describe('a name space finds the entry for a port', () => {
+  it('as a map by port would, across the switch from a short array to a Map (more than 8 ports)', () => {
+    const ports = Array.from({ length: 14 }, (_, i) => new Port(i + 1, null));
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('allocate' as const), port: fc.nat(13), shared: fc.boolean() }),
+      fc.record({ kind: fc.constantFrom('free' as const, 'dead' as const), pick: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const space = new IpcSpace(1, 't');
+        const model = new Map<Port, Entry>();
+        const live: Entry[] = [];
+        for (const o of ops) {
+          if (o.kind === 'allocate') {
+            const port = ports[o.port]!;
+            const e = space.allocate(port, o.shared);
+            if (o.shared) model.set(port, e);
+            live.push(e);
+          } else if (live.length > 0) {
+            const e = live.splice(o.pick % live.length, 1)[0]!;
+            if (e.port && model.get(e.port) === e) model.delete(e.port);
+            if (o.kind === 'free') space.free(e);
+            else {
+              e.sendRefs = 1;
+              space.makeDead(e);
+            }
+          }
+          for (const port of ports) expect(space.entryFor(port)).toBe(model.get(port));
+        }
+      }),
+    );
+  });
+
+  it('keeps the four flags of an entry apart', () => {
+    const e = new IpcSpace(1, 't').allocate(null, false);
+    e.receive = true;
+    e.dnrequest = true;
+    expect([e.receive, e.sendOnce, e.marequest, e.dnrequest]).toEqual([true, false, false, true]);
+    e.receive = false;
+    e.sendOnce = true;
+    e.marequest = true;
+    expect([e.receive, e.sendOnce, e.marequest, e.dnrequest]).toEqual([false, true, true, true]);
+    expect(IpcSpace.typeOf(e)).toBe(0x40000 | 0x80000000 | 0x40000000);
   });
 });
 

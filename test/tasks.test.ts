@@ -24,6 +24,43 @@ describe('tasks are XState actors in the process states', () => {
     expect(sim.kernel.bugs).toEqual([]);
   });
 
+  it('each task actor is an actor of its own to a subscriber, though the tasks share one actor system', async () => {
+    const seen: Record<string, string[]> = { a: [], b: [] };
+    let completed = 0;
+    const sim = await simulate(boot({ seed: 1 }), (k) => {
+      for (const name of ['a', 'b'] as const) {
+        const t = k.spawn(name, async (sys) => {
+          await sys.sleep(name === 'a' ? 10 : 20);
+        });
+        t.actor.subscribe({ next: (s) => seen[name]!.push(s.value), complete: () => completed++ });
+      }
+    });
+    // Each subscriber sees its own task's arrows only, in order, and the end.
+    expect(seen.a).toEqual(['running', 'waiting', 'ready', 'running', 'terminated']);
+    expect(seen.b).toEqual(['running', 'waiting', 'ready', 'running', 'terminated']);
+    expect(completed).toBe(2);
+    const [a, b] = [sim.task('a').actor, sim.task('b').actor];
+    expect([a.id, b.id]).toEqual(['task-1', 'task-2']);
+    expect(a.sessionId).not.toBe(b.sessionId);
+    expect(a.getSnapshot().status).toBe('done');
+    expect(a.system).toBe(b.system);
+  });
+
+  it('an inspected task keeps an actor system of its own: its inspection records are its own', async () => {
+    const sim = await simulate(boot({ seed: 1, trace: { inspect: true } }), (k) => {
+      k.spawn('a', async (sys) => {
+        await sys.sleep(5);
+      });
+      k.spawn('b', async (sys) => {
+        await sys.sleep(5);
+      });
+    });
+    const xs = sim.records.filter((r) => r.kind === 'xstate');
+    expect(xs.length).toBeGreaterThan(0);
+    for (const r of xs) expect(r.op).toBe(`task-${r.pid}`);
+    expect(sim.task('a').actor.system).not.toBe(sim.task('b').actor.system);
+  });
+
   it('the task actor refuses an arrow the diagram does not have', () => {
     const k = boot({ seed: 1 });
     const t = k.spawn('t', async () => {});
