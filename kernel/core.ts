@@ -314,6 +314,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     if (world) {
       world.peers.push(this);
       this.hostIndex = world.peers.length;
+      // The default host may have work the world's loop has not seen (a first host made mid-run).
+      if (world.heapIndex < 0) world.work.push(world);
     }
     this.ipc = new Ipc(this);
     this.links = new Links(this);

@@ -74,3 +74,26 @@ describe('every run ends with a report, on whichever host the trouble is', () =>
     expect(note.detail).toBe(`a(1) waits: receive on port 5 (never); b(2@${B}) waits: receive on port 9 (never); c(1@${C}) waits: receive on port 5 (never)`);
   });
 });
+
+describe('hosts made during a run', () => {
+  it('a host made by a running program joins the run; the default host goes on too', async () => {
+    const k = boot({ seed: 1 });
+    const said: string[] = [];
+    k.spawn('maker', async (sys) => {
+      await sys.sleep(2);
+      k.host(B).spawn('late', async (s2) => {
+        await s2.sleep(3);
+        said.push(`late at ${s2.now()}`);
+      });
+      await sys.sleep(1);
+      said.push(`maker at ${sys.now()}`);
+    });
+    k.spawn('other', async (sys) => {
+      await sys.sleep(4);
+      said.push(`other at ${sys.now()}`);
+    });
+    const r = await k.run();
+    expect(r.status).toBe('done');
+    expect(said).toEqual(['maker at 3', 'other at 4', 'late at 5']);
+  });
+});
