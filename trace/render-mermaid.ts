@@ -54,7 +54,8 @@ const MERMAID_LEGEND = 'bars: blocked in a trap (waiting), not running';
  *   known to receive on the port; else the task whose exit is being torn down
  *   (a task's own kernel port, received by the kernel, dies with it); else the kernel.
  * - notify: `kernel-)B: <op>`; the kernel's 'send' record of the same
- *   notification is skipped. A notification to a port no task receives is a note over kernel.
+ *   notification is skipped (also for an id that has no notification's name, such as a
+ *   packet arriving on a host's device port, 4150). A notification to a port no task receives is a note over kernel.
  * - log: `Note over A: <detail>`; exit: `Note over A: exit <code> (<detail>)`;
  *   deadlock: a note over all participants; error (a kernel bug): a note over A.
  * - state (only with showStates): `Note over A: <from> -> <to>`; switch and quantum
@@ -202,7 +203,7 @@ export function renderMermaid(records: readonly TraceRecord[], opts: MermaidOpti
       case 'send':
       case 'cache': {
         if (r.port !== undefined && r.peer !== undefined) receiverOf.set(scoped(r, r.port), keyOf(h, r.peer));
-        if (r.pid === 0 && r.op !== undefined && take(notified, scoped(r, `${r.port}:${r.msgId}`))) break;
+        if (r.pid === 0 && take(notified, scoped(r, `${r.port}:${r.msgId}`))) break;
         const call = requestOf.get(r.seq);
         if (call) {
           if (showSyscalls) lines.push(`${A()}->>${who(kernelOf(r))}: ${text(call.op ?? `id ${r.msgId}`)}`);
