@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boot, renderMermaid, renderTable } from '../index.ts';
+import { boot, focus, renderMermaid, renderTable } from '../index.ts';
 import { traceHosts } from '../trace/hosts.ts';
 import { cpuTimeline, intervals, renderGantt, renderMermaidGantt, schedStats } from '../trace/timeline.ts';
 import { buildModel } from '../trace/viewer/client/model.ts';
@@ -162,5 +162,22 @@ describe('the HTML viewer groups lanes by host', () => {
     await one.run();
     expect(hostLanes(one.trace.records)).toBe(one.trace.records);
     expect(renderHtml(rec, { hosts: k.hosts })).toContain(`calc@${B}`);
+  });
+});
+
+describe('focus on a trace of several hosts', () => {
+  it('a sleep hidden on one host does not hide a wake of the same pid on another', async () => {
+    const k = boot({ hosts: [A, B], seed: 1 });
+    k.spawn('sleeper', async (sys) => sys.sleep(5)); // pid 1 on A: its block and wake are a sleep's
+    const b = k.host(B);
+    const box = b.port('box');
+    b.spawn('waiter', async (sys) => void (await sys.msg_receive(sys.ports.box!)), { ports: { box: { port: box, right: 'receive' } } }); // pid 1 on B
+    b.spawn('sender', async (sys) => {
+      await sys.sleep(2);
+      await sys.msg_send(sys.ports.box!, { id: 7, body: 'hi' });
+    }, { ports: { box } });
+    expect((await k.run()).status).toBe('done');
+    const wakes = focus(k.trace.records).filter((r) => r.kind === 'wake' || r.kind === 'block').map((r) => `${r.t} ${r.host ?? A} ${r.task} ${r.kind}`);
+    expect(wakes).toEqual([`0 ${B} waiter block`, `2 ${B} waiter wake`]);
   });
 });

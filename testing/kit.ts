@@ -89,8 +89,9 @@ export function traceLines(records: readonly TraceRecord[], kinds: readonly Trac
  * renderMermaid(focus(k.trace.records)) // only the tasks' own messages
  */
 export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolean; sleeps?: boolean } = {}): TraceRecord[] {
-  // Tasks whose block was dropped: their next wake goes too.
-  const hidden = new Set<number>();
+  // Tasks whose block was dropped: their next wake goes too (a task on another host than the default is `host|pid`: pids are per host).
+  const hidden = new Set<number | string>();
+  const who = (r: TraceRecord): number | string => (r.host === undefined ? r.pid : `${r.host}|${r.pid}`);
   const out: TraceRecord[] = [];
   for (const r of records) {
     // A port dying with nothing in it, and the kernel reaping its own children, tell nothing.
@@ -98,11 +99,11 @@ export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolea
     if (r.kind === 'reap' && r.peer === 0) continue;
     if (!keep.sleeps) {
       if (r.kind === 'block' && r.wait === 'sleep') {
-        hidden.add(r.pid);
+        hidden.add(who(r));
         continue;
       }
       if (r.kind === 'timeout' && r.wait === 'sleep') continue;
-      if (r.kind === 'wake' && hidden.delete(r.pid)) continue;
+      if (r.kind === 'wake' && hidden.delete(who(r))) continue;
     }
     if (!keep.syscalls) {
       if (r.kind === 'trap' || r.kind === 'syscall') continue;
@@ -112,10 +113,10 @@ export function focus(records: readonly TraceRecord[], keep: { syscalls?: boolea
       if ((r.kind === 'send' || r.kind === 'receive') && kernelSide && r.op === undefined) continue;
       // A task blocked only for the kernel's answer (on its reply port): not part of the story.
       if (r.kind === 'block' && r.role === 'reply') {
-        hidden.add(r.pid);
+        hidden.add(who(r));
         continue;
       }
-      if (r.kind === 'wake' && hidden.delete(r.pid)) continue;
+      if (r.kind === 'wake' && hidden.delete(who(r))) continue;
     }
     out.push(r);
   }
