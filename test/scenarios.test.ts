@@ -111,6 +111,18 @@ describe('scenarios run as a user runs them', () => {
     expect((await tsx('nameserver', '--only', 'summary')).stdout).toBe(stdout);
   });
 
+  it('portmapper: GETPORT on UDP 111 hands out the instances in turn; a crash mid-call fails its caller over; DUMP before and after; least-loaded skips the busy one', async () => {
+    const { stdout } = await tsx('portmapper');
+    expect(stdout).toContain('GETPORT answers in the order the mapper gave them: 2001 2002 2003 2001 2002 2003 2001 2002 2003 2001 2003 2001 2003 2001 2003');
+    expect(stdout).toMatch(/^  54 +bob@146\.86\.5\.20 +2002 → 2003 +instance 3 +\(failover: 2002 did not answer in 30 ms\)$/m);
+    expect(stdout).toMatch(/t=60 +portmapper@161\.25\.19\.8: 0x20000042 v1 udp 2002: its server died, unset/);
+    expect(stdout).toMatch(/DUMP before[^\n]*\n.*\n.*2001\n.*2002\n.*2003\n/);
+    expect(stdout).toMatch(/DUMP after[^\n]*\n.*\n.*2001\n.*2003\n\n/);
+    expect(stdout).toContain('calls served: instance 1 6, instance 2 2, instance 3 6; failed 0');
+    expect(stdout).toContain('2001  reported 3, handed out 1, load now 4');
+    expect((await tsx('portmapper')).stdout).toBe(stdout);
+  });
+
   it('the course map lists every scenario with one line, and a closed pipe ends a scenario quietly', async () => {
     const { stdout } = await tsx('index');
     const { readdirSync } = await import('node:fs');
