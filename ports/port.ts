@@ -77,7 +77,6 @@ class PortExtras {
   blockedSenders: Deque<SendWaiter> | null = null;
   dnrequests: NotifyRequest[] | null = null;
   nsrequest: Port | null = null;
-  lastReceiver = -1;
 }
 
 /**
@@ -112,6 +111,8 @@ export class Port {
   private labelRole: string;
   /** Kernel-received ports: what the clock calls to serve them (made once per port). */
   server: { fire(): void } | null = null;
+  /** pid of the last task that held the receive right (for traces after it is gone); -1 if none. (A field: every port that dies sets it.) */
+  lastReceiver = -1;
   private flags = ACTIVE;
   private x: PortExtras | null = null;
 
@@ -165,14 +166,6 @@ export class Port {
   }
   set nsrequest(v: Port | null) {
     if (v !== null || this.x !== null) (this.x ??= new PortExtras()).nsrequest = v;
-  }
-
-  /** pid of the last task that held the receive right (for traces after it is gone); -1 if none. */
-  get lastReceiver(): number {
-    return this.x === null ? -1 : this.x.lastReceiver;
-  }
-  set lastReceiver(v: number) {
-    if (v !== -1 || this.x !== null) (this.x ??= new PortExtras()).lastReceiver = v;
   }
 
   constructor(id: number, receiver: IpcSpace | null, label = '', role = '') {

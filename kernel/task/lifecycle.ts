@@ -118,9 +118,11 @@ export function createTask(k: TaskKernel, name: string, program: Program<unknown
     parent: options.parent ?? 0,
     space,
     now: k.clock.now(),
-    ...(options.priority !== undefined ? { priority: options.priority } : {}),
-    ...(options.daemon !== undefined ? { daemon: options.daemon } : {}),
-    ...(k.trace.inspect ? { inspect: k.host.inspector(pid, name) } : { home: k.host.home }),
+    // One literal shape, no spreads (a spread into a literal gives each object a hidden class of its own).
+    priority: options.priority,
+    daemon: options.daemon,
+    inspect: k.trace.inspect ? k.host.inspector(pid, name) : undefined,
+    home: k.host.home,
   });
   k.tasks.set(pid, task);
   // The kernel receives on every task's kernel port; it needs no name for it (kspace holds no
@@ -178,7 +180,8 @@ export function createThread(k: TaskKernel, proc: Task, program: Program<unknown
     now: k.clock.now(),
     priority: proc.pcb.priority,
     daemon: proc.daemon,
-    ...(k.trace.inspect ? { inspect: k.host.inspector(tid, name) } : { home: k.host.home }),
+    inspect: k.trace.inspect ? k.host.inspector(tid, name) : undefined,
+    home: k.host.home,
   });
   thread.threadOf = proc;
   proc.addThread(thread);
@@ -294,11 +297,11 @@ export function exitTask(k: TaskKernel, task: Task, status: ExitStatus): void {
     const e = proc.space.lookup(task.replyPort);
     if (e?.receive) destroyReceive(proc.space, e, k.ipc);
   }
-  if (proc.state !== 'terminated' || [...proc.threads].some((t) => t.state !== 'terminated')) return;
+  if (!proc.processEnded) return;
   k.reclaimBootstrap(proc.space);
   destroySpace(proc.space, k.ipc);
   // Its memory regions are unmapped.
-  for (const region of [...(proc.mapped ?? [])]) region.unmap(proc);
+  if (proc.mapped) for (const region of [...proc.mapped]) region.unmap(proc);
   // Its kernel port lives on until it is reaped, so handles can still ask how it ended.
   afterExit(k, proc);
 }
