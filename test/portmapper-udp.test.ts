@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boot, type Kernel, type Sys } from '../index.ts';
 import { netServer } from '../servers/net/index.ts';
-import { pmapAt, pmapLoadAt, portmapper, udpConnect, udpRpcServer, UdpSocket, udpTransport, type PortmapperOptions, type PortmapperState } from '../servers/portmap/index.ts';
+import { pmapAt, pmapLoadAt, PortmapTable, portmapper, udpConnect, udpRpcServer, UdpSocket, udpTransport, type PortmapperOptions, type PortmapperState } from '../servers/portmap/index.ts';
 import { decode, decodeMessage, defineProgram, encodeCall, implement, IPPROTO_UDP, listOf, mapping, PMAP, registerProgram, rpcClient, rpcConnect, xdr, type Mapping } from '../servers/rpc/index.ts';
 
 const A = '146.86.5.20';
@@ -287,5 +288,55 @@ describe('the port mapper on UDP 111', () => {
     const one = await run(3);
     expect(await run(3)).toBe(one);
     expect(await run(4)).not.toBe(one);
+  });
+});
+
+describe('the port mapper table (no system calls)', () => {
+  const ops = fc.array(fc.oneof(fc.record({ op: fc.constant('set' as const), port: fc.integer({ min: 2001, max: 2006 }) }), fc.record({ op: fc.constant('unset' as const), port: fc.integer({ min: 2001, max: 2006 }) }), fc.record({ op: fc.constant('get' as const), port: fc.constant(0) })), { maxLength: 60 });
+
+  it('round robin: between changes to the pool, any n GETPORTs in a row hand out each of its n members once, in registration order', () => {
+    fc.assert(
+      fc.property(ops, (list) => {
+        const t = new PortmapTable('round-robin');
+        let run: number[] = [];
+        const check = () => {
+          const pool = ports(t.pool(udp(0)).map((r) => r.map));
+          for (let i = 0; i + pool.length <= run.length; i++) expect([...run.slice(i, i + pool.length)].sort()).toEqual([...pool].sort());
+          // Each answer is the pool member after the previous one, in registration order.
+          for (let i = 1; i < run.length; i++) expect(run[i]).toBe(pool[(pool.indexOf(run[i - 1]!) + 1) % pool.length]);
+          run = [];
+        };
+        for (const o of list) {
+          if (o.op === 'get') {
+            const r = t.getport(udp(0));
+            expect(r === undefined).toBe(t.pool(udp(0)).length === 0);
+            if (r) run.push(r.map.port);
+            continue;
+          }
+          check();
+          if (o.op === 'set') t.set(udp(o.port), 7, 0);
+          else t.unset(udp(o.port));
+        }
+        check();
+      }),
+    );
+  });
+
+  it('least-loaded: the server handed out always has the least load of its pool, the earliest among equals', () => {
+    fc.assert(
+      fc.property(ops, fc.array(fc.nat(5), { minLength: 6, maxLength: 6 }), (list, reports) => {
+        const t = new PortmapTable('least-loaded');
+        for (const o of list) {
+          if (o.op === 'set') (t.set(udp(o.port), 7, 0), t.report(udp(o.port), reports[o.port - 2001]!));
+          else if (o.op === 'unset') t.unset(udp(o.port));
+          else {
+            const before = t.pool(udp(0)).map((r) => ({ port: r.map.port, load: r.reported + r.given }));
+            const pick = t.getport(udp(0));
+            if (!pick) expect(before).toEqual([]);
+            else expect(pick.map.port).toBe(before.find((b) => b.load === Math.min(...before.map((x) => x.load)))!.port);
+          }
+        }
+      }),
+    );
   });
 });
