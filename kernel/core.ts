@@ -105,8 +105,11 @@ export interface RunReport {
   queued: number;
   /** Trace records made in all, and how many of the oldest left the trace's ring (its `limit`). */
   records: { made: number; dropped: number };
-  /** Every task: pid, name, state and exit status. */
-  tasks: { pid: number; name: string; state: PCB['state']; exit: ExitStatus | null }[];
+  /**
+   * Every task: pid, name, state and exit status; the default host's first, then each other
+   * host's, which carry its `host` (pids are per host).
+   */
+  tasks: { pid: number; name: string; state: PCB['state']; exit: ExitStatus | null; host?: string }[];
   counters: Counters;
   /** Per CPU: time spent computing for tasks and loading contexts (ms). */
   cpus: { id: number; busyTime: number; switchTime: number }[];
@@ -957,6 +960,9 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
       counters: { ...this.trace.counters, handoffs: this.cpu.handoffs },
       cpus: this.cpu.cpus.map((c) => ({ id: c.id, busyTime: c.busyTime, switchTime: c.switchTime })),
     };
+    for (const k of this.peers) {
+      for (const t of k.tasks.values()) report.tasks.push({ pid: t.pid, name: t.name, state: t.state, exit: t.pcb.exit, host: k.address });
+    }
     const done = this.finishRun;
     this.finishRun = null;
     done?.(report);

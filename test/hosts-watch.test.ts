@@ -69,6 +69,12 @@ describe('every run ends with a report, on whichever host the trouble is', () =>
       ['b', 2, B],
       ['c', 1, C],
     ]);
+    expect(r.tasks.map((t) => [t.host, t.pid, t.name, t.state])).toEqual([
+      [undefined, 1, 'a', 'waiting'],
+      [B, 1, 'done', 'terminated'],
+      [B, 2, 'b', 'waiting'],
+      [C, 1, 'c', 'waiting'],
+    ]);
     const note = k.trace.records.at(-1)!;
     expect(note.kind).toBe('deadlock');
     expect(note.detail).toBe(`a(1) waits: receive on port 5 (never); b(2@${B}) waits: receive on port 9 (never); c(1@${C}) waits: receive on port 5 (never)`);
