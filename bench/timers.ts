@@ -2,9 +2,12 @@
  * 7. Timers: receives with timeouts, all pending at once, firing in time order.
  * n tasks each block in one msg_receive(notifyPort, { timeout }) with distinct
  * timeouts 1..n ms, armed in shuffled order; every task checks it woke at its
- * own time, after the one before. Cost per timer = the kernel run's wall time
- * / n (each task's start, trap, block, timer, wake and exit; spawning is not
- * counted). Ours: n = 1 M pending (the issue's figure); baseline: n = 1 k
+ * own time, after the one before. Cost per timer = the CPU time of the
+ * kernel run (`process.cpuUsage`, user + system, GC threads included) / n
+ * (each task's start, trap, block, timer, wake and exit; spawning is not
+ * counted). CPU time, not wall time: on the shared 2-core machines a 1 k run
+ * (tens of ms) lands in whatever load burst there is, and its wall time moved
+ * 13–139 µs/timer between runs. Ours: n = 1 M pending (the issue's figure); baseline: n = 1 k
  * pending. Aim: ratio ≤ 2.
  *
  * What is pending at the peak: 1 M tasks blocked in msg_receive, each with one
@@ -26,10 +29,12 @@ import { shuffled } from './workloads.ts';
 
 /** What one run of the timers workload measured. */
 export interface TimersRun {
-  /** Wall ms of `k.run()`. */
+  /** CPU ms (user + system) of `k.run()`. */
   ms: number;
-  /** Wall ms from the run's start until the first timer fired (every task started and blocked). */
+  /** CPU ms from the run's start until the first timer fired (every task started and blocked). */
   blockMs: number;
+  /** Wall ms of `k.run()`. */
+  wallMs: number;
   /** Heap used and RSS (bytes) with every timer pending, sampled when the first one fires. */
   heap: number;
   rss: number;
@@ -46,14 +51,14 @@ export async function timersRun(n: number): Promise<TimersRun> {
   let last = 0;
   let fired = 0;
   let wrong = 0;
-  let tFirst = 0;
+  let cFirst = 0;
   let heap = 0;
   let rss = 0;
   const prog = async (sys: Sys): Promise<number> => {
     const timeout = sys.args as number;
     const r = await sys.msg_receive(sys.notifyPort, { timeout });
     if (fired === 0) {
-      tFirst = performance.now();
+      cFirst = cpuMs();
       const mu = process.memoryUsage();
       heap = mu.heapUsed;
       rss = mu.rss;
@@ -65,13 +70,21 @@ export async function timersRun(n: number): Promise<TimersRun> {
     return 0;
   };
   for (let i = 0; i < n; i++) k.spawn('timer', prog, { args: timeouts[i] });
+  const c0 = cpuMs();
   const t0 = performance.now();
   const report = await k.run();
-  const ms = performance.now() - t0;
+  const wallMs = performance.now() - t0;
+  const ms = cpuMs() - c0;
   if (report.status !== 'done' || fired !== n || wrong !== 0 || report.counters.timeouts !== n) {
     throw new Error(`timers: run ${report.status}, ${fired} of ${n} fired, ${wrong} out of order or late, ${report.counters.timeouts} timeouts counted`);
   }
-  return { ms, blockMs: tFirst - t0, heap, rss };
+  return { ms, blockMs: cFirst - c0, wallMs, heap, rss };
+}
+
+/** CPU time of this process so far, in ms (user + system). */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 /**
@@ -118,7 +131,7 @@ export default function timers({ quick }: BenchContext): Benchmark {
   const large = quick ? 100_000 : TIMERS_LARGE;
   const label = large >= 1_000_000 ? `${large / 1_000_000} M` : `${large / 1000} k`;
   return {
-    name: `timers: receive timeouts, ${label} pending vs 1 k pending, µs/timer (lower is better)`,
+    name: `timers: receive timeouts, ${label} pending vs 1 k pending, CPU µs/timer (lower is better)`,
     item: 7,
     unit: 'µs/timer',
     aim: { max: 2 },
@@ -139,8 +152,8 @@ if (process.argv[2] === '--child' && process.argv[1] === fileURLToPath(import.me
   globalThis.gc?.();
   const us = await usPerTimer(n, minMs, minMs > 0 ? undefined : (r) => {
     process.stderr.write(
-      `  timers ${label} pending: heap ${gb(r.heap)}, RSS ${gb(r.rss)}; start + block ${((r.blockMs / n) * 1000).toFixed(1)} µs/timer, ` +
-        `fire + exit ${(((r.ms - r.blockMs) / n) * 1000).toFixed(1)} µs/timer\n`,
+      `  timers ${label} pending: heap ${gb(r.heap)}, RSS ${gb(r.rss)}; CPU µs/timer: start + block ${((r.blockMs / n) * 1000).toFixed(1)}, ` +
+        `fire + exit ${(((r.ms - r.blockMs) / n) * 1000).toFixed(1)}; wall ${((r.wallMs / n) * 1000).toFixed(1)} µs/timer\n`,
     );
   });
   process.stdout.write(`${us}\n`);
