@@ -92,6 +92,7 @@ export async function udpRpcServer(sys: Sys, services: readonly RpcService[], op
     const pm = await pmapConnect(sys);
     if (!pm.ok) {
       sys.log(`no port mapper on this host: ${pm.detail}`);
+      await open.socket.close();
       return 1;
     }
     for (const s of services) {
@@ -99,6 +100,7 @@ export async function udpRpcServer(sys: Sys, services: readonly RpcService[], op
       if (!r.ok || !r.value) {
         sys.log(`${s.program.name}: registration with the port mapper failed: ${r.ok ? 'refused' : r.detail}`);
         await pm.client.$close();
+        await open.socket.close();
         return 1;
       }
     }

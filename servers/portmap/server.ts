@@ -64,8 +64,10 @@ const show = (m: Mapping) => `${m.prog >= 0x2000_0000 ? `0x${m.prog.toString(16)
  * RangeError for a bad balance or lease.
  */
 export function portmapper(opts: PortmapperOptions = {}) {
-  const table = new PortmapTable(opts.balance ?? 'round-robin', opts.lease ?? 30_000);
+  const make = () => new PortmapTable(opts.balance ?? 'round-robin', opts.lease ?? 30_000);
+  make(); // bad options throw here, not in the task
   return async (sys: Sys): Promise<number> => {
+    const table = make(); // each run of the program (a restart) starts empty
     const log = (text: string) => {
       if (opts.log !== false) sys.log(text);
     };
@@ -93,10 +95,11 @@ export function portmapper(opts: PortmapperOptions = {}) {
     };
     /** Gives back the rights of removed registrations (a right still used by another stays). */
     const release = async (s: Sys, gone: Registration[]) => {
+      const destroyed = new Set<number>();
       for (const r of gone) {
-        if (r.right === 0) continue;
+        if (r.right === 0 || destroyed.has(r.right)) continue;
         if (table.holds(r.right)) await s.port_deallocate(r.right);
-        else await s.port_destroy(r.right);
+        else await s.port_destroy(r.right), destroyed.add(r.right);
       }
     };
     const via = (ctx: RpcContext) => (ctx.sender === 0 ? 'over UDP' : `from pid ${ctx.sender}`);
