@@ -147,7 +147,8 @@ export interface TraceOptions {
   /** Keep records in `records` (default true). Counters are kept either way. */
   records?: boolean;
   /**
-   * How many records `records` keeps: the latest ones (default 200,000, about 60 MB;
+   * How many records `records` keeps: the latest ones (default 200,000: about 25 MB
+   * in the compact store, trace/store.ts, and an object each once `records` is read;
    * `Infinity` keeps all). Older ones are dropped and counted in `dropped`; counters
    * stay exact, and a file (below) still gets every record.
    */
