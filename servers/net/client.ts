@@ -13,19 +13,29 @@
  * }
  */
 import type { Sys } from '../../syscalls/sys.ts';
+import type { RightToSend } from '../../ports/message.ts';
 import { NET_IDS } from './protocol.ts';
 
 type Code = Promise<{ code: number }>;
 
 export function sockets(sys: Sys) {
   let server: number | undefined;
-  const call = async (id: number, body: object) => {
+  let owner: number | undefined;
+  const call = async (id: number, body: object, rights?: RightToSend[]) => {
     server ??= (await sys.netname_look_up('net', { wait: true })).port;
-    return sys.call(server!, id, body);
+    return sys.call(server!, id, body, rights);
   };
   return {
-    /** A new socket: `{ code, fd }`. AF_INET with SOCK_DGRAM (UDP) or SOCK_STREAM (TCP); EAFNOSUPPORT otherwise. */
-    socket: (domain: number, type: number) => call(NET_IDS.socket, { domain, type }) as Promise<{ code: number; fd?: number }>,
+    /**
+     * A new socket: `{ code, fd }`. AF_INET with SOCK_DGRAM (UDP) or SOCK_STREAM (TCP);
+     * EAFNOSUPPORT otherwise. The socket belongs to this task: a send right to a port of the
+     * task's own (`net.owner`, made on the first call) goes with the request, and when the
+     * task ends the server hears it (a dead-name notification) and closes its sockets.
+     */
+    socket: async (domain: number, type: number) => {
+      owner ??= (await sys.port_allocate('receive', 'net.owner')).name;
+      return call(NET_IDS.socket, { domain, type }, owner ? [{ name: owner, disposition: 'make-send' }] : undefined) as Promise<{ code: number; fd?: number }>;
+    },
     /** Binds fd to port: EACCES below 1024 unprivileged, EADDRINUSE, EINVAL when already bound or not 1–65535. */
     bind: (fd: number, port: number) => call(NET_IDS.bind, { fd, port }) as Code,
     /** Sends one datagram to host:port or a multicast group (binding an ephemeral port first if needed): `{ code, fate, sport }`. UDP only. */

@@ -3,7 +3,11 @@
  * device (`net_attach`), checks its service port in as `net` with the host's name service,
  * and serves sockets over a port set holding both. Clients use `sockets(sys)` (client.ts).
  *
- * - Descriptors: one table for both kinds, from 3 up, never reused.
+ * - Descriptors: one table for both kinds, from 3 up, never reused. A socket belongs to the
+ *   task that opened it: `socket` carries a send right to a port of the caller's (`net.owner`),
+ *   the server asks for its dead-name notification, and when the task ends its sockets close
+ *   as at a process's exit (UDP ports freed, TCP sends FIN; calls waiting on them get EBADF).
+ *   Another task may use a descriptor it is given; it does not own it.
  * - Privilege (ports below 1024): the pids named in `privileged` (the host's "root" tasks);
  *   everyone else gets EACCES. Ephemeral ports: 49152–65535, in order. UDP and TCP have a
  *   port space each (UDP 80 and TCP 80 are different ports).
@@ -70,12 +74,67 @@ export function netServer(options: { privileged?: number[] } = {}) {
     const tcpPorts = new UdpPorts();
     const socks = new Map<number, Sock>();
     let nextFd = 3;
+    /** Who opened each socket: fd → the name of its owner's `net.owner` send right here. */
+    const ownerOf = new Map<number, number>();
+    /** Per owner right: its sockets, and the user references socket requests gave the name. */
+    const owners = new Map<number, { fds: Set<number>; refs: number }>();
+    const own = (fd: number, right: number | undefined): void => {
+      if (right === undefined) return;
+      const o = owners.get(right);
+      if (!o) return;
+      o.fds.add(fd);
+      ownerOf.set(fd, right);
+    };
     const tcp = new Tcp({
       now: () => sys.now(),
       self: address ?? '',
-      newFd: (conn) => (socks.set(nextFd, { kind: 'tcp', conn }), nextFd++),
+      newFd: (conn) => {
+        socks.set(nextFd, { kind: 'tcp', conn });
+        // An accepted connection belongs to whoever owns the listening socket.
+        if (conn.parent?.fd != null) own(nextFd, ownerOf.get(conn.parent.fd));
+        return nextFd++;
+      },
       release: (port) => tcpPorts.release(port),
     });
+    /**
+     * Ends fd as a close does: UDP frees its port and answers calls still waiting with EBADF;
+     * TCP sends FIN after its bytes (tcp.ts). The owner's right loses the socket; when it has no
+     * socket left, the server lets go of the right (its dead-name request goes with it).
+     */
+    const closeFd = async (fd: number): Promise<void> => {
+      const s = socks.get(fd);
+      if (!s) return;
+      socks.delete(fd);
+      if (s.kind === 'udp') {
+        if (s.port) udpPorts.release(s.port);
+        for (const w of s.waiting.splice(0)) await answer(w, NET_IDS.recvfrom, { code: EBADF });
+      } else if (tcp.close(s.conn) && s.conn.ownsPort) {
+        tcpPorts.release(s.conn.lport);
+        s.conn.ownsPort = false;
+      }
+      const right = ownerOf.get(fd);
+      if (right === undefined) return;
+      ownerOf.delete(fd);
+      const o = owners.get(right)!;
+      o.fds.delete(fd);
+      if (o.fds.size === 0) {
+        owners.delete(right);
+        await sys.port_mod_refs(right, 'send', -o.refs);
+      }
+    };
+    /** A socket owner's task ended (its `net.owner` port died): its sockets close, as a process's do at exit. */
+    const onOwnerDeath = async (m: InMessage<Record<string, unknown>>): Promise<void> => {
+      if (m.notification !== 'dead-name') return;
+      const right = m.body.name as number;
+      const o = owners.get(right);
+      if (!o) return;
+      for (const fd of [...o.fds]) {
+        ownerOf.delete(fd);
+        await closeFd(fd);
+      }
+      owners.delete(right);
+      await sys.port_destroy(right);
+    };
     const answer = (to: number, id: number, body: object) => sys.msg_send(to, { id: id + 100, body }, { timeout: 0 });
     const deliver = async (s: UdpSock) => {
       while (s.waiting.length > 0 && s.queue.length > 0) await answer(s.waiting.shift()!, NET_IDS.recvfrom, { code: 0, ...s.queue.shift()! });
@@ -120,9 +179,23 @@ export function netServer(options: { privileged?: number[] } = {}) {
       const fd = b.fd as number;
       const s = socks.get(fd);
       const reply = (body: object) => answer(m.reply, m.id, body);
+      if (m.notification) return onOwnerDeath(m);
       if (m.id === NET_IDS.socket) {
-        if (b.domain !== AF_INET || (b.type !== SOCK_DGRAM && b.type !== SOCK_STREAM)) return reply({ code: EAFNOSUPPORT });
+        const right = m.rights[0]?.right === 'send' ? m.rights[0].name : undefined;
+        if (b.domain !== AF_INET || (b.type !== SOCK_DGRAM && b.type !== SOCK_STREAM)) {
+          if (right !== undefined) await sys.port_deallocate(right);
+          return reply({ code: EAFNOSUPPORT });
+        }
         socks.set(nextFd, b.type === SOCK_DGRAM ? { kind: 'udp', port: 0, queue: [], waiting: [], groups: new Set() } : { kind: 'tcp', conn: new TcpConn(nextFd) });
+        if (right !== undefined) {
+          const o = owners.get(right);
+          if (o) o.refs++;
+          else {
+            owners.set(right, { fds: new Set(), refs: 1 });
+            await sys.port_request_notification(right, 'dead-name', service!);
+          }
+          own(nextFd, right);
+        }
         return reply({ code: 0, fd: nextFd++ });
       }
       if (!(Object.values(NET_IDS) as number[]).includes(m.id)) return m.reply ? reply({ code: EINVAL }) : undefined;
@@ -160,8 +233,7 @@ export function netServer(options: { privileged?: number[] } = {}) {
         case NET_IDS.shutdown:
           return reply({ code: tcp.shutdown(c, b.how as number) });
         case NET_IDS.close:
-          socks.delete(fd);
-          if (tcp.close(c) && c.ownsPort) (tcpPorts.release(c.lport), (c.ownsPort = false));
+          await closeFd(fd);
           return reply({ code: 0 });
         default: // sendto, recvfrom, joinGroup, leaveGroup
           return reply({ code: EOPNOTSUPP });
@@ -196,8 +268,7 @@ export function netServer(options: { privileged?: number[] } = {}) {
           if (!s.groups.delete(b.group as string)) return reply({ code: EADDRNOTAVAIL });
           return reply({ code: 0 });
         case NET_IDS.close:
-          if (s.port) udpPorts.release(s.port);
-          socks.delete(fd);
+          await closeFd(fd);
           return reply({ code: 0 });
         default: // listen, accept, connect, send, recv, shutdown
           return reply({ code: EOPNOTSUPP });
