@@ -118,7 +118,7 @@ export class Ipc implements RightHooks {
    *   MACH_SEND_TIMED_OUT       queue full for the whole timeout (or `return`); message handed back
    *   MACH_SEND_WILL_NOTIFY     queue full; message cached past the limit (`cache`)
    *   MACH_SEND_NOTIFY_IN_PROGRESS  a cached message of this task on this right is still queued
-   *   MACH_SEND_INVALID_DEST    dest is not a send or send-once right (or is dead)
+   *   MACH_SEND_INVALID_DEST    dest names no send, send-once or receive right (or is dead); a receive right alone is taken make-send (MACH_MSG_TYPE_MAKE_SEND)
    *   MACH_SEND_INVALID_REPLY   the reply right cannot be given
    *   MACH_SEND_INVALID_RIGHT   a body right is not held with that disposition
    *   MACH_SEND_INVALID_DATA    the body cannot be copied (structured clone refused it)
