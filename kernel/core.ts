@@ -611,7 +611,7 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.trace.counters.traps++;
     task.pcb.pc = op;
     task.lastError = '';
-    if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'trap', pid: task.pid, task: task.name, op });
+    if (this.trace.on) this.trace.trap(this.clock.now(), task.pid, task.name, op);
   }
 
   /**
@@ -723,11 +723,8 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
       if (this.trace.on) this.trace.emit({ t: this.clock.now(), kind: 'error', pid: task.pid, task: task.name, detail: (err as Error).message });
       throw err;
     }
-    if (this.trace.on) {
-      const r: Omit<TraceRecord, 'seq'> = { t: this.clock.now(), kind: 'state', pid: task.pid, task: task.name, op: task.state, from };
-      if (task.pcb.cpu !== null) r.cpu = task.pcb.cpu;
-      this.trace.emit(r);
-    }
+    // The record { t, kind: 'state', pid, task, op, from, cpu? }, kept without an object (trace.state).
+    if (this.trace.on) this.trace.state(this.clock.now(), task.pid, task.name, task.state, from, task.pcb.cpu);
   }
 
   /** The executing task handed a message to a waiting receiver: if the sender blocks next, the receiver may get its CPU. */

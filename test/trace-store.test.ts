@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boot, MACH_PORT_NULL, renderJsonLines, type Kernel, type Sys, type TraceRecord } from '../index.ts';
 import { RecordStore } from '../trace/store.ts';
+import { Trace } from '../trace/trace.ts';
 
 /**
  * The record store keeps records in flat arrays and makes objects again when
@@ -93,6 +94,35 @@ describe('the trace record store', () => {
     const all = k.trace.records;
     expect(views.every((v) => v === all)).toBe(true);
     expect(all.map((r) => r.seq)).toEqual(all.map((_, i) => i));
+  });
+});
+
+describe('the typed emitters (state, trap)', () => {
+  it('keep the same records as emit, with or without an object, and through another host\'s view', () => {
+    const typed = new Trace();
+    const plain = new Trace();
+    const seen: TraceRecord[] = [];
+    const observed = new Trace();
+    observed.records$.subscribe((r) => seen.push(r));
+    for (const tr of [typed, observed]) {
+      tr.state(0, 1, 'a', 'ready', 'new', null);
+      tr.state(1.5, 1, 'a', 'running', 'ready', 0);
+      tr.trap(2, 1, 'a', 'msg_send');
+    }
+    plain.emit({ t: 0, kind: 'state', pid: 1, task: 'a', op: 'ready', from: 'new' });
+    plain.emit({ t: 1.5, kind: 'state', pid: 1, task: 'a', op: 'running', from: 'ready', cpu: 0 });
+    plain.emit({ t: 2, kind: 'trap', pid: 1, task: 'a', op: 'msg_send' });
+    expect(JSON.stringify(typed.records)).toBe(JSON.stringify(plain.records));
+    expect(JSON.stringify(observed.records)).toBe(JSON.stringify(plain.records));
+    expect(JSON.stringify(seen)).toBe(JSON.stringify(plain.records));
+    // A view as the kernel makes for another host: its emit adds host, and the typed emitters go through it.
+    const view = Object.create(plain, { emit: { value: (r: Omit<TraceRecord, 'seq'>) => plain.emit({ ...r, host: '10.0.0.2' }) } }) as Trace;
+    view.state(3, 2, 'b', 'ready', 'new', null);
+    view.trap(4, 2, 'b', 'msg_receive');
+    expect(plain.records.slice(3)).toStrictEqual([
+      { t: 3, kind: 'state', pid: 2, task: 'b', op: 'ready', from: 'new', host: '10.0.0.2', seq: 3 },
+      { t: 4, kind: 'trap', pid: 2, task: 'b', op: 'msg_receive', host: '10.0.0.2', seq: 4 },
+    ]);
   });
 });
 

@@ -50,7 +50,7 @@ const T_BOXED = '\u0000t';
 const SEQ_EDGE = 'seq';
 
 /** One node of the key-sequence trie: the keys from the root to here, in order. */
-class Shape {
+export class Shape {
   /** The record's keys, in order. */
   readonly keys: readonly string[];
   /** Per key: where its value is (VAL, TEXT, TIME, SEQ). */
@@ -202,6 +202,54 @@ export class RecordStore {
     for (let i = j, end = Math.min(stale, STRIDE); i < end; i++) vals[base + i] = undefined;
     this.shape[slot] = node.id;
     this.inChars[slot] = inChars;
+    return dropped;
+  }
+
+  /**
+   * The shape of a record whose keys are `keys` in this order, with a numeric
+   * `t` and `seq` last (for `pushShaped`; look it up once and keep it).
+   */
+  shapeOf(keys: readonly string[]): Shape {
+    let node = this.root;
+    for (const key of keys) node = node.step(key);
+    return node.step(SEQ_EDGE);
+  }
+
+  /**
+   * Keeps a record of a known shape (from `shapeOf`, no `detail` or `text`
+   * key) without an object: t, then the other keys' values in order (up to
+   * six; extra arguments are ignored). The same as `push` of that record.
+   * Returns true when a record was dropped.
+   */
+  pushShaped(shape: Shape, t: number, v0: unknown, v1: unknown, v2: unknown, v3: unknown, v4?: unknown, v5?: unknown): boolean {
+    let slot: number;
+    let dropped = false;
+    let stale = 0;
+    if (this.count < this.limit) {
+      slot = this.count;
+      if (slot === this.cap) this.grow();
+      this.count++;
+    } else {
+      slot = this.head;
+      this.head = slot + 1 === this.cap ? 0 : slot + 1;
+      dropped = true;
+      stale = this.shapes[this.shape[slot]!]!.width;
+      if (this.extra !== null) this.extra.delete(slot);
+    }
+    this.cstart[slot] = this.ctail;
+    this.t[slot] = t;
+    const vals = this.chunks[slot >>> CHUNK_BITS]!;
+    const base = (slot & (CHUNK - 1)) * STRIDE;
+    const w = shape.width;
+    vals[base] = v0;
+    vals[base + 1] = v1;
+    vals[base + 2] = v2;
+    vals[base + 3] = v3;
+    if (w > 4) vals[base + 4] = v4;
+    if (w > 5) vals[base + 5] = v5;
+    for (let i = w, end = Math.min(stale, STRIDE); i < end; i++) vals[base + i] = undefined;
+    this.shape[slot] = shape.id;
+    this.inChars[slot] = 0;
     return dropped;
   }
 

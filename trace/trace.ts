@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Subject, type Observable } from 'rxjs';
-import { RecordStore } from './store.ts';
+import { RecordStore, type Shape } from './store.ts';
 
 /** What a trace record is about. */
 export type TraceKind =
@@ -187,6 +187,12 @@ export class Trace {
   private seq = 0;
   /** Someone asked for the Observable: build records even when they are not kept. */
   private watched = false;
+  /** This trace itself: a view made with Object.create(trace) (another host's) sees its prototype's, not itself. */
+  private readonly self: Trace = this;
+  /** Shapes of the records the typed emitters keep without an object. */
+  private stateShape: Shape | null = null;
+  private stateCpuShape: Shape | null = null;
+  private trapShape: Shape | null = null;
   /** The records `records` last returned (objects made from the store), and the seq of the first. */
   private view: TraceRecord[] | null = null;
   private viewFrom = 0;
@@ -256,6 +262,34 @@ export class Trace {
     if (this.store !== null && this.store.push(r)) this.dropped++;
     if (this.sink !== null) this.sink.write(r as TraceRecord);
     if (observed) this.subject.next(r as TraceRecord);
+    return seq;
+  }
+
+  /**
+   * A 'state' record: the same as `emit({ t, kind: 'state', pid, task, op, from })`
+   * with `cpu` after `from` when it is not null, without an object when only
+   * the ring keeps it (the hot path: six a round trip). Returns its seq.
+   */
+  state(t: number, pid: number, task: string, op: string, from: string, cpu: number | null): number {
+    if (this.self !== this || this.sink !== null || this.subject.observed || this.store === null) {
+      const r: Omit<TraceRecord, 'seq'> = { t, kind: 'state', pid, task, op, from };
+      if (cpu !== null) r.cpu = cpu;
+      return this.emit(r);
+    }
+    const seq = this.seq++;
+    const dropped =
+      cpu === null
+        ? this.store.pushShaped((this.stateShape ??= this.store.shapeOf(['t', 'kind', 'pid', 'task', 'op', 'from'])), t, 'state', pid, task, op, from)
+        : this.store.pushShaped((this.stateCpuShape ??= this.store.shapeOf(['t', 'kind', 'pid', 'task', 'op', 'from', 'cpu'])), t, 'state', pid, task, op, from, cpu);
+    if (dropped) this.dropped++;
+    return seq;
+  }
+
+  /** A 'trap' record: the same as `emit({ t, kind: 'trap', pid, task, op })`, without an object when only the ring keeps it. Returns its seq. */
+  trap(t: number, pid: number, task: string, op: string): number {
+    if (this.self !== this || this.sink !== null || this.subject.observed || this.store === null) return this.emit({ t, kind: 'trap', pid, task, op });
+    const seq = this.seq++;
+    if (this.store.pushShaped((this.trapShape ??= this.store.shapeOf(['t', 'kind', 'pid', 'task', 'op'])), t, 'trap', pid, task, op)) this.dropped++;
     return seq;
   }
 
