@@ -690,14 +690,9 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     this.trace.counters.blockedTime += waited;
     task.pcb.waitTime += waited;
     if (this.trace.on) {
-      const code = typeof value === 'number' ? value : (value as { code?: number } | undefined)?.code;
-      const r: Omit<TraceRecord, 'seq'> = { t: this.clock.now(), kind: 'wake', pid: task.pid, task: task.name };
-      if (slept) r.wait = 'sleep';
-      else if (code !== undefined) {
-        r.code = code;
-        r.codeName = codeName(code);
-      }
-      this.trace.emit(r);
+      // The record { t, kind: 'wake', pid, task, wait: 'sleep' | code, codeName }, kept without an object (trace.wake).
+      const code = slept ? undefined : typeof value === 'number' ? value : (value as { code?: number } | undefined)?.code;
+      this.trace.wake(this.clock.now(), task.pid, task.name, slept, code, code === undefined ? undefined : codeName(code));
     }
     this.move(task, 'wake');
     this.cpu.makeReady(task);

@@ -97,7 +97,7 @@ describe('the trace record store', () => {
   });
 });
 
-describe('the typed emitters (state, trap)', () => {
+describe('the typed emitters (state, trap, wake)', () => {
   it('keep the same records as emit, with or without an object, and through another host\'s view', () => {
     const typed = new Trace();
     const plain = new Trace();
@@ -108,10 +108,16 @@ describe('the typed emitters (state, trap)', () => {
       tr.state(0, 1, 'a', 'ready', 'new', null);
       tr.state(1.5, 1, 'a', 'running', 'ready', 0);
       tr.trap(2, 1, 'a', 'msg_send');
+      tr.wake(3, 1, 'a', true, undefined, undefined);
+      tr.wake(4, 1, 'a', false, 0, 'SUCCESS');
+      tr.wake(5, 1, 'a', false, undefined, undefined);
     }
     plain.emit({ t: 0, kind: 'state', pid: 1, task: 'a', op: 'ready', from: 'new' });
     plain.emit({ t: 1.5, kind: 'state', pid: 1, task: 'a', op: 'running', from: 'ready', cpu: 0 });
     plain.emit({ t: 2, kind: 'trap', pid: 1, task: 'a', op: 'msg_send' });
+    plain.emit({ t: 3, kind: 'wake', pid: 1, task: 'a', wait: 'sleep' });
+    plain.emit({ t: 4, kind: 'wake', pid: 1, task: 'a', code: 0, codeName: 'SUCCESS' });
+    plain.emit({ t: 5, kind: 'wake', pid: 1, task: 'a' });
     expect(JSON.stringify(typed.records)).toBe(JSON.stringify(plain.records));
     expect(JSON.stringify(observed.records)).toBe(JSON.stringify(plain.records));
     expect(JSON.stringify(seen)).toBe(JSON.stringify(plain.records));
@@ -119,9 +125,11 @@ describe('the typed emitters (state, trap)', () => {
     const view = Object.create(plain, { emit: { value: (r: Omit<TraceRecord, 'seq'>) => plain.emit({ ...r, host: '10.0.0.2' }) } }) as Trace;
     view.state(3, 2, 'b', 'ready', 'new', null);
     view.trap(4, 2, 'b', 'msg_receive');
-    expect(plain.records.slice(3)).toStrictEqual([
-      { t: 3, kind: 'state', pid: 2, task: 'b', op: 'ready', from: 'new', host: '10.0.0.2', seq: 3 },
-      { t: 4, kind: 'trap', pid: 2, task: 'b', op: 'msg_receive', host: '10.0.0.2', seq: 4 },
+    view.wake(5, 2, 'b', false, 0, 'SUCCESS');
+    expect(plain.records.slice(6)).toStrictEqual([
+      { t: 3, kind: 'state', pid: 2, task: 'b', op: 'ready', from: 'new', host: '10.0.0.2', seq: 6 },
+      { t: 4, kind: 'trap', pid: 2, task: 'b', op: 'msg_receive', host: '10.0.0.2', seq: 7 },
+      { t: 5, kind: 'wake', pid: 2, task: 'b', code: 0, codeName: 'SUCCESS', host: '10.0.0.2', seq: 8 },
     ]);
   });
 });

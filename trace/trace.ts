@@ -193,6 +193,7 @@ export class Trace {
   private stateShape: Shape | null = null;
   private stateCpuShape: Shape | null = null;
   private trapShape: Shape | null = null;
+  private wakeShapes: (Shape | null)[] = [null, null, null];
   /** The records `records` last returned (objects made from the store), and the seq of the first. */
   private view: TraceRecord[] | null = null;
   private viewFrom = 0;
@@ -290,6 +291,33 @@ export class Trace {
     if (this.self !== this || this.sink !== null || this.subject.observed || this.store === null) return this.emit({ t, kind: 'trap', pid, task, op });
     const seq = this.seq++;
     if (this.store.pushShaped((this.trapShape ??= this.store.shapeOf(['t', 'kind', 'pid', 'task', 'op'])), t, 'trap', pid, task, op)) this.dropped++;
+    return seq;
+  }
+
+  /**
+   * A 'wake' record: the same as `emit({ t, kind: 'wake', pid, task })` with
+   * `wait: 'sleep'` after it when `slept`, else `code` and `codeName` when code
+   * is not undefined; without an object when only the ring keeps it. Returns its seq.
+   */
+  wake(t: number, pid: number, task: string, slept: boolean, code: number | undefined, codeName: string | undefined): number {
+    if (this.self !== this || this.sink !== null || this.subject.observed || this.store === null) {
+      const r: Omit<TraceRecord, 'seq'> = { t, kind: 'wake', pid, task };
+      if (slept) r.wait = 'sleep';
+      else if (code !== undefined) {
+        r.code = code;
+        r.codeName = codeName;
+      }
+      return this.emit(r);
+    }
+    const seq = this.seq++;
+    const shapes = this.wakeShapes;
+    const store = this.store;
+    const dropped = slept
+      ? store.pushShaped((shapes[0] ??= store.shapeOf(['t', 'kind', 'pid', 'task', 'wait'])), t, 'wake', pid, task, 'sleep')
+      : code !== undefined
+        ? store.pushShaped((shapes[1] ??= store.shapeOf(['t', 'kind', 'pid', 'task', 'code', 'codeName'])), t, 'wake', pid, task, code, codeName)
+        : store.pushShaped((shapes[2] ??= store.shapeOf(['t', 'kind', 'pid', 'task'])), t, 'wake', pid, task, undefined);
+    if (dropped) this.dropped++;
     return seq;
   }
 
