@@ -2,7 +2,9 @@ import type { KMsg, RightInTransit } from '../ports/message.ts';
 import type { Port } from '../ports/port.ts';
 import type { IpcSpace } from '../ports/space.ts';
 import type { Kernel } from './kernel.ts';
+import { Semaphore } from './sync/semaphore.ts';
 import { pendingRequests } from './task/proc.ts';
+import { Region } from './vm/region.ts';
 
 /** Totals the audit found, beside the problems. */
 export interface AuditReport {
@@ -72,6 +74,8 @@ export function audit(kernel: Kernel<any>): AuditReport {
   for (const list of k.netnameWaiters.values()) for (const m of list) pendingMsgs.push(m);
   for (const t of k.tasks.values()) for (const m of pendingRequests(t)) pendingMsgs.push(m);
   for (const mb of k.mailboxes) for (const w of mb.waiting) pendingMsgs.push(w.request);
+  // A task blocked on a semaphore: its request (and the send-once right for its answer) waits there.
+  for (const e of k.kspace.entries.values()) if (e.port?.active && e.port.kobject instanceof Semaphore) for (const w of e.port.kobject.waiters) pendingMsgs.push(w.request);
   for (const m of pendingMsgs) visitMsg(m);
 
   // Walk ports found so far; messages in their queues may carry more ports.
@@ -115,4 +119,55 @@ export function audit(kernel: Kernel<any>): AuditReport {
     );
   }
   return { problems, queued, ports: live };
+}
+
+/** A semaphore as `auditObjects` found it. */
+export interface SemaphoreView {
+  /** Its port's global id. */
+  id: number;
+  value: number;
+  mutex: boolean;
+  /** Pids of its blocked waiters, first come first; `ended` those whose task has ended (they lose their turn at the next signal). */
+  waiters: { pid: number; ended: boolean }[];
+}
+
+/** What `auditObjects` found: broken invariants of the kernel objects a user reaches through ports, and the semaphores. */
+export interface ObjectsReport {
+  problems: string[];
+  semaphores: SemaphoreView[];
+}
+
+/**
+ * Checks the kernel objects named by ports whose receive right the kernel
+ * holds (semaphores, memory regions), beside `audit()`'s books:
+ * - a semaphore's value is a whole number, never negative;
+ * - a semaphore with a value above 0 has no live waiter (a wake-up lost);
+ * - a mutex's value is 0 or 1;
+ * - a memory region lives while a task maps it or a send right names it: a live
+ *   region with neither is leaked (freed, in Mach, with its last reference).
+ * Returns the problems ([] when all hold) and each live semaphore's value and
+ * waiters (for checks across time: waiters woken first come, first served).
+ * `regions: false` leaves the regions out (the fuzz runner checks them at the end).
+ */
+export function auditObjects(kernel: Kernel<any>, options: { regions?: boolean } = {}): ObjectsReport {
+  const k = kernel.core;
+  const problems: string[] = [];
+  const semaphores: SemaphoreView[] = [];
+  for (const e of k.kspace.entries.values()) {
+    const p = e.port;
+    if (!p?.active) continue;
+    const name = `port ${p.id}${p.label ? ` (${p.label})` : ''}`;
+    const o = p.kobject;
+    if (o instanceof Semaphore) {
+      const waiters = o.waiters.map((w) => ({ pid: w.task.pid, ended: w.task.state === 'terminated' }));
+      semaphores.push({ id: p.id, value: o.value, mutex: o.mutex, waiters });
+      if (!Number.isInteger(o.value) || o.value < 0) problems.push(`semaphore ${name}: value ${o.value}`);
+      if (o.mutex && o.value > 1) problems.push(`semaphore ${name}: a mutex at value ${o.value}`);
+      const live = waiters.find((w) => !w.ended);
+      if (o.value > 0 && live) problems.push(`semaphore ${name}: value ${o.value} while pid ${live.pid} waits (a wake-up lost)`);
+    } else if (o instanceof Region && options.regions !== false) {
+      if (p.srights === 0 && p.sorights === 0 && o.mappings.size === 0) problems.push(`region ${name}: leaked (${o.size} bytes, no mapping and no send right)`);
+    }
+  }
+  return { problems, semaphores };
 }

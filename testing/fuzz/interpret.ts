@@ -1,6 +1,8 @@
-import { KERN_SUCCESS, MACH_SEND_INVALID_DEST, type InMessage, type Kernel, type RightToSend, type SendOptions, type Sys } from '../../index.ts';
-import type { FifoBook } from './invariants.ts';
-import type { Fault, Step } from './workload.ts';
+import {
+  ANY, KERN_SUCCESS, MACH_MSG_SUCCESS, MACH_SEND_INVALID_DEST, type InMessage, type Kernel, type RightToSend, type SendOptions, type Sys,
+} from '../../index.ts';
+import type { FifoBook, Ledger } from './invariants.ts';
+import type { DirectMode, Fault, SendPolicy, Step } from './workload.ts';
 
 /** The message an injected crash throws (a task that ends with it is expected to). */
 export const CRASH = 'fuzz: injected crash';
@@ -26,19 +28,29 @@ export interface Proc {
   depth: number;
   /** Its service port died for good (a port-death fault). */
   serviceDead: boolean;
+  /** Its parent's pid (a forked child), 0 for a top-level task. */
+  parent: number;
+  /** Pids of its forked children. */
+  kids: number[];
+  /** Names of mailboxes (`mb<slot>`), regions (`rg<slot>`) and semaphores (`sm<slot>`) it made or looked up. */
+  objs: Map<string, number>;
 }
 
 /** A new process's books: a service's (index ≥ 0) or a forked child's (-1). */
-export function newProc(service: number, qlimit: number | null, depth: number): Proc {
-  return { service, qlimit, mine: 0, set: 0, peers: new Map(), got: [], owned: [], handles: [], rpcPort: 0, depth, serviceDead: false };
+export function newProc(service: number, qlimit: number | null, depth: number, parent = 0): Proc {
+  return { service, qlimit, mine: 0, set: 0, peers: new Map(), got: [], owned: [], handles: [], rpcPort: 0, depth, serviceDead: false, parent, kids: [], objs: new Map() };
 }
 
 /** What the interpreter needs of the run around it. */
 export interface Env {
   readonly kernel: Kernel<Sys>;
   readonly fifo: FifoBook;
+  /** Books of links, mailboxes and semaphores (see `Ledger`). */
+  readonly ledger: Ledger;
   /** Top-level tasks, each with its service port s<i>. */
   readonly services: number;
+  /** Pids of the top-level tasks, by index (filled as they are spawned). */
+  readonly pids: readonly number[];
   /** Checks the invariants after a step; false once the run has failed (programs then stop). */
   check(sys: Sys, where: string): boolean;
   failed(): boolean;
@@ -56,7 +68,8 @@ interface Target {
 /** Rights received kept at most. */
 const KEEP = 6;
 export const qlimitOf = (n: number | null): number => (n === null ? Infinity : n);
-const sendOptions = (s: Step & { op: 'send' }): SendOptions => (s.policy === 'wait' ? {} : s.policy === 'timeout' ? { timeout: s.ms } : { policy: s.policy });
+const sendOptions = (s: { policy: SendPolicy; ms: number }): SendOptions => (s.policy === 'wait' ? {} : s.policy === 'timeout' ? { timeout: s.ms } : { policy: s.policy });
+const directOptions = (mode: DirectMode, ms: number) => (mode === 'block' ? {} : mode === 'try' ? { block: false } : { timeout: ms });
 
 /**
  * The workload's programs: runs step lists as system calls, keeping each
@@ -75,6 +88,182 @@ export class Programs {
   private got(sys: Sys, msg: InMessage): void {
     const task = this.env.kernel.tasks.get(sys.pid)!;
     this.env.fifo.received(task.space.lookup(msg.port)?.port?.id ?? -1, task.process.pid, msg.seqno, msg.sender, msg.body);
+  }
+
+  /** The kernel's port object a name in sys's space stands for (null if none). */
+  private portOf(sys: Sys, name: number) {
+    return this.env.kernel.tasks.get(sys.pid)?.space.lookup(name)?.port ?? null;
+  }
+
+  /** The pid of sys's process. */
+  private procPid(sys: Sys): number {
+    return this.env.kernel.tasks.get(sys.pid)?.process.pid ?? sys.pid;
+  }
+
+  /** Peer `to` for direct communication: the top-level tasks, the parent, the children (modulo), never itself; 0 when none. */
+  private peer(sys: Sys, p: Proc, to: number): number {
+    const me = this.procPid(sys);
+    const list = [...this.env.pids, ...(p.parent ? [p.parent] : []), ...p.kids].filter((pid) => pid !== me);
+    return list.length === 0 ? 0 : list[to % list.length]!;
+  }
+
+  /**
+   * The name of object `key` (`mb0`, `rg1`, `sm0`…): the process's own, else looked up, else
+   * made now and checked in (slot 0: a one-at-a-time mailbox of capacity 2, a shared region,
+   * a semaphore at 0; slot 1: a system-picks mailbox, a private region, a mutex). 0 when it
+   * could not be had.
+   */
+  private async obj(sys: Sys, p: Proc, key: string): Promise<number> {
+    const known = p.objs.get(key);
+    if (known !== undefined) return known;
+    const r = await sys.netname_look_up(key);
+    if (r.code === KERN_SUCCESS) {
+      p.objs.set(key, r.port!);
+      return r.port!;
+    }
+    const slot = Number(key.slice(2));
+    let name = 0;
+    if (key.startsWith('mb')) name = (await sys.mailbox_create(slot === 0 ? 'one-at-a-time' : 'system-picks', 2, 'round-robin')).mailbox ?? 0;
+    else if (key.startsWith('rg')) name = (await sys.region_create(64, slot === 0)).region ?? 0;
+    else {
+      name = (slot === 0 ? await sys.semaphore_create(0) : await sys.mutex_create()).semaphore ?? 0;
+      const port = name ? this.portOf(sys, name) : null;
+      if (port) this.env.ledger.semCreated(port.id, slot === 0 ? 0 : 1);
+    }
+    if (!name) return 0;
+    p.objs.set(key, name);
+    await sys.netname_check_in(key, name);
+    return name;
+  }
+
+  /** Forgets object `key` (it is gone or no longer wanted): its name deallocated. */
+  private async dropObj(sys: Sys, p: Proc, key: string): Promise<void> {
+    const name = p.objs.get(key);
+    if (name === undefined) return;
+    p.objs.delete(key);
+    await sys.port_deallocate(name);
+  }
+
+  /** One step on a link, mailbox, region or semaphore (see `Step` in workload.ts). */
+  private async runObjectStep(sys: Sys, p: Proc, s: Step): Promise<void> {
+    const { kernel, fifo, ledger } = this.env;
+    switch (s.op) {
+      case 'link': {
+        const peer = this.peer(sys, p, s.to);
+        if (peer) await sys.link_open(peer, qlimitOf(s.capacity));
+        return;
+      }
+      case 'dsend': {
+        const peer = this.peer(sys, p, s.to);
+        if (!peer) return;
+        const mark = fifo.mark(sys.pid);
+        const code = await sys.send(peer, mark, directOptions(s.mode, s.ms));
+        if (code !== MACH_MSG_SUCCESS) return;
+        const me = kernel.tasks.get(sys.pid)!.process;
+        const them = kernel.tasks.get(peer);
+        const link = them ? kernel.core.links.find(me, them) : undefined;
+        if (link) ledger.sentTo(mark, link.a === me ? link.ab : link.ba, `p${peer}`);
+        return;
+      }
+      case 'drecv': {
+        const from = s.to === null ? ANY : this.peer(sys, p, s.to);
+        if (!from) return;
+        const done = ledger.receiving(`p${this.procPid(sys)}`, sys.pid);
+        const r = await sys.receive(from, directOptions(s.mode, s.ms));
+        done();
+        if (!r.ok || !r.msg) return;
+        this.got(sys, r.msg);
+        ledger.received(r.msg.body);
+        return;
+      }
+      case 'mbox': {
+        const r = await sys.mailbox_create(s.sharing, qlimitOf(s.capacity), s.pick);
+        if (r.code !== KERN_SUCCESS) return;
+        await this.dropObj(sys, p, `mb${s.slot}`);
+        p.objs.set(`mb${s.slot}`, r.mailbox!);
+        await sys.netname_check_in(`mb${s.slot}`, r.mailbox!);
+        return;
+      }
+      case 'msend': {
+        const name = await this.obj(sys, p, `mb${s.slot}`);
+        const port = name ? this.portOf(sys, name) : null;
+        if (!port) return;
+        const mark = fifo.mark(sys.pid);
+        const code = await sys.mailbox_send(name, mark, sendOptions(s));
+        if (code === MACH_MSG_SUCCESS) ledger.sentTo(mark, port, `m${port.id}`);
+        else if (code === MACH_SEND_INVALID_DEST) await this.dropObj(sys, p, `mb${s.slot}`);
+        return;
+      }
+      case 'mrecv': {
+        const name = await this.obj(sys, p, `mb${s.slot}`);
+        const port = name ? this.portOf(sys, name) : null;
+        if (!port) return;
+        const done = ledger.receiving(`m${port.id}`, sys.pid);
+        const r = await sys.mailbox_receive(name, { ...(s.ms === null ? {} : { timeout: s.ms }), wait: s.wait });
+        done();
+        if (r.ok) {
+          fifo.receivedOnce(port.id, r.from, r.body);
+          ledger.received(r.body);
+        } else if (!port.active) await this.dropObj(sys, p, `mb${s.slot}`);
+        return;
+      }
+      case 'mdestroy': {
+        const name = p.objs.get(`mb${s.slot}`);
+        if (name !== undefined && (await sys.mailbox_destroy(name)) === KERN_SUCCESS) await this.dropObj(sys, p, `mb${s.slot}`);
+        return;
+      }
+      case 'region': {
+        const r = await sys.region_create(64, s.shared);
+        if (r.code !== KERN_SUCCESS) return;
+        await this.dropObj(sys, p, `rg${s.slot}`);
+        p.objs.set(`rg${s.slot}`, r.region!);
+        const m = await sys.region_map(r.region!);
+        if (m.view) m.view[0] = sys.pid & 0xff;
+        if (s.publish) await sys.netname_check_in(`rg${s.slot}`, r.region!);
+        return;
+      }
+      case 'map': {
+        const name = await this.obj(sys, p, `rg${s.slot}`);
+        if (!name) return;
+        const m = await sys.region_map(name);
+        if (m.view && m.view.length > 1) m.view[1] = sys.pid & 0xff;
+        return;
+      }
+      case 'unmap': {
+        const name = p.objs.get(`rg${s.slot}`);
+        if (name !== undefined) await sys.region_unmap(name);
+        return;
+      }
+      case 'rdrop':
+        await this.dropObj(sys, p, `rg${s.slot}`);
+        return;
+      case 'sem': {
+        const r = s.mutex ? await sys.mutex_create() : await sys.semaphore_create(s.value);
+        if (r.code !== KERN_SUCCESS) return;
+        const port = this.portOf(sys, r.semaphore!);
+        if (port) ledger.semCreated(port.id, s.mutex ? 1 : s.value);
+        await this.dropObj(sys, p, `sm${s.slot}`);
+        p.objs.set(`sm${s.slot}`, r.semaphore!);
+        await sys.netname_check_in(`sm${s.slot}`, r.semaphore!);
+        return;
+      }
+      case 'swait':
+      case 'ssignal': {
+        const name = await this.obj(sys, p, `sm${s.slot}`);
+        const port = name ? this.portOf(sys, name) : null;
+        if (!port) return;
+        if (!port.active) return this.dropObj(sys, p, `sm${s.slot}`);
+        const done = ledger.semCall(port.id, sys.pid, s.op === 'swait' ? 'wait' : 'signal');
+        const code = s.op === 'swait' ? await sys.semaphore_wait(name, s.ms ?? undefined) : await sys.semaphore_signal(name);
+        done(code === KERN_SUCCESS);
+        return;
+      }
+      case 'sdestroy': {
+        const name = p.objs.get(`sm${s.slot}`);
+        if (name !== undefined && (await sys.semaphore_destroy(name)) === KERN_SUCCESS) await this.dropObj(sys, p, `sm${s.slot}`);
+        return;
+      }
+    }
   }
 
   /** The process's own port, made (and checked in, for a service) when it has none. Returns its name, 0 if it could not. */
@@ -250,8 +439,10 @@ export class Programs {
       case 'fork': {
         const list = s.steps;
         const depth = p.depth + 1;
-        const r = await sys.fork((child: Sys) => this.runSteps(child, newProc(-1, null, depth), list, null), { share: s.share ? 'all' : 'none' });
+        const parent = this.procPid(sys);
+        const r = await sys.fork((child: Sys) => this.runSteps(child, newProc(-1, null, depth, parent), list, null), { share: s.share ? 'all' : 'none' });
         if (r.code === KERN_SUCCESS && r.handle) p.handles.push(r.handle);
+        if (r.code === KERN_SUCCESS && r.pid) p.kids.push(r.pid);
         return;
       }
       case 'thread': {
@@ -274,6 +465,8 @@ export class Programs {
       case 'sleep':
         await sys.sleep(s.ms);
         return;
+      default:
+        return this.runObjectStep(sys, p, s);
     }
   }
 

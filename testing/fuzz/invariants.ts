@@ -1,10 +1,11 @@
 import { audit, type Kernel, type RunReport, type Sys, type Task } from '../../index.ts';
+import type { SemaphoreView } from '../../kernel/audit.ts';
 
 /**
  * The invariants the fuzz runner checks, each problem a line that starts with
  * its class (`audit:`, `fifo:`, `state:`, `cpu:`, `report:`, `error:`, `bug:`).
  */
-export type ProblemClass = 'audit' | 'fifo' | 'state' | 'cpu' | 'report' | 'error' | 'bug';
+export type ProblemClass = 'audit' | 'fifo' | 'state' | 'cpu' | 'report' | 'error' | 'bug' | 'lost' | 'sem' | 'object';
 
 /** The class of a problem line (its prefix). */
 export function classOf(problem: string): ProblemClass {
@@ -74,6 +75,197 @@ export class FifoBook {
     }
     list.push([seqno, body.n]);
     this.seenBy.set(key, list);
+  }
+
+  /**
+   * A message was received with no seqno to order it by (from a mailbox, whose
+   * receivers take it through the kernel): only exactly-once and its sender are checked.
+   */
+  receivedOnce(portId: number, sender: number, body: unknown): void {
+    if (!isMark(body)) return;
+    const id = `${body.fz}#${body.n}`;
+    if (this.seen.has(id)) this.problems.push(`fifo: message ${body.n} of pid ${body.fz} delivered twice (now from mailbox port ${portId})`);
+    this.seen.add(id);
+    if (sender !== body.fz) this.problems.push(`fifo: message ${body.n} of pid ${body.fz} arrived from mailbox port ${portId} naming pid ${sender} as its sender`);
+  }
+}
+
+const markId = (m: Mark): string => `${m.fz}#${m.n}`;
+
+/** One semaphore's books, from the programs' side. */
+interface SemBook {
+  /** Its value when made. */
+  initial: number;
+  /** Signals and waits that returned KERN_SUCCESS. */
+  signals: number;
+  waits: number;
+  /** Calls under way (started, not returned): by pid. */
+  open: Map<number, { kind: 'wait' | 'signal'; n: number }>;
+}
+
+/**
+ * The books of the other kernel objects, kept from the programs' side and
+ * checked against the kernel's:
+ * - links and mailboxes: every message whose send returned success is received
+ *   by a program exactly once, or is still queued at the end, or was destroyed
+ *   with its receiver (the link's receiving process ended, the mailbox was
+ *   destroyed); the only other excuse is a receive that never returned (its task
+ *   ended, or stays blocked or stopped, after the kernel handed it the message),
+ *   at most one message per such receive, counted per receiving process (links)
+ *   or per mailbox;
+ * - semaphores: the value is what the calls that returned say, within what the
+ *   calls under way (or cut short by their task's end) may have done, and a
+ *   waiter that had ended before a signal never takes it; waiters are woken
+ *   first come, first served (a waiter that returns KERN_SUCCESS was not behind
+ *   a live waiter that still waits).
+ * Problems are prefixed `lost:` and `sem:`.
+ */
+export class Ledger {
+  /** Messages sent with success: the kernel port they went to, and who receives there (`p<pid>` or `m<port id>`). */
+  private readonly sent = new Map<string, { mark: Mark; port: PortObj; at: string }>();
+  private readonly got = new Set<string>();
+  /** Receives under way by context (`p<pid>` or `m<port id>`): tid → count. */
+  private readonly inFlight = new Map<string, Map<number, number>>();
+  private readonly sems = new Map<number, SemBook>();
+  /** `<sem id>/<pid>`: seen waiting on the semaphore after its task had ended (it can never take a signal). */
+  private readonly stale = new Set<string>();
+  /** Waiters per semaphore at the last check, in order. */
+  private last = new Map<number, number[]>();
+  /** Waits that returned KERN_SUCCESS since the last check: [sem id, pid]. */
+  private woken: [number, number][] = [];
+  readonly problems: string[] = [];
+  /** Coverage: messages sent with success on links and to mailboxes, semaphore calls that returned success, calls still under way at the end. */
+  readonly stats = { linkMessages: 0, mailboxMessages: 0, semOps: 0, cutShort: 0 };
+
+  /** A message was sent with success to `port`, where `at` receives. */
+  sentTo(mark: Mark, port: PortObj, at: string): void {
+    this.sent.set(markId(mark), { mark, port, at });
+    if (at.startsWith('m')) this.stats.mailboxMessages++;
+    else this.stats.linkMessages++;
+  }
+
+  /** A program received a message (its body). */
+  received(body: unknown): void {
+    if (isMark(body)) this.got.add(markId(body));
+  }
+
+  /** Task `tid` starts a receive in context `at`; returns the function to call when it returns. */
+  receiving(at: string, tid: number): () => void {
+    let m = this.inFlight.get(at);
+    if (!m) this.inFlight.set(at, (m = new Map()));
+    m.set(tid, (m.get(tid) ?? 0) + 1);
+    return () => {
+      const n = m.get(tid)! - 1;
+      if (n === 0) m.delete(tid);
+      else m.set(tid, n);
+    };
+  }
+
+  /** A semaphore was made at `value` (`id`: its port's id). */
+  semCreated(id: number, value: number): void {
+    this.sems.set(id, { initial: value, signals: 0, waits: 0, open: new Map() });
+  }
+
+  /** Task `tid` starts a wait or signal on semaphore `id`; returns the function to call with its code when it returns. */
+  semCall(id: number, tid: number, kind: 'wait' | 'signal'): (ok: boolean) => void {
+    const b = this.sems.get(id);
+    if (!b) return () => {};
+    const o = b.open.get(tid) ?? { kind, n: 0 };
+    o.n++;
+    b.open.set(tid, o);
+    return (ok) => {
+      if (--o.n === 0) b.open.delete(tid);
+      if (!ok) return;
+      this.stats.semOps++;
+      if (kind === 'signal') b.signals++;
+      else {
+        b.waits++;
+        this.woken.push([id, tid]);
+      }
+    };
+  }
+
+  /**
+   * After a step: checks the semaphores the kernel has now against the books
+   * (`view`: from `auditObjects`), and keeps their waiters for the next check.
+   */
+  check(view: readonly SemaphoreView[]): void {
+    const now = new Map<number, SemaphoreView>();
+    for (const s of view) now.set(s.id, s);
+    for (const [id, pid] of this.woken) {
+      const before = this.last.get(id);
+      const at = before?.indexOf(pid) ?? -1;
+      const still = now.get(id)?.waiters ?? [];
+      for (let i = 0; i < at; i++) {
+        const y = before![i]!;
+        if (still.some((w) => w.pid === y && !w.ended)) {
+          this.problems.push(`sem: semaphore port ${id} woke pid ${pid} before pid ${y}, which waited longer and still waits`);
+          break;
+        }
+      }
+    }
+    this.woken = [];
+    this.last = new Map();
+    for (const s of view) {
+      this.last.set(s.id, s.waiters.map((w) => w.pid));
+      for (const w of s.waiters) if (w.ended) this.stale.add(`${s.id}/${w.pid}`);
+    }
+  }
+
+  /**
+   * At the end of the run: every message accounted for, every semaphore's value
+   * within its books. `kernel` gives the ports' queues and the tasks' states.
+   */
+  end(kernel: Kernel<Sys>, view: readonly SemaphoreView[]): string[] {
+    const out: string[] = [];
+    // Messages still queued somewhere (a mailbox's answer waits in its receiver's reply port with the body inside).
+    const queued = new Set<string>();
+    const look = (body: unknown): void => {
+      if (isMark(body)) queued.add(markId(body));
+      else if (typeof body === 'object' && body !== null && isMark((body as { body?: unknown }).body)) queued.add(markId((body as { body: Mark }).body));
+    };
+    const core = kernel.core;
+    const spaces = [core.kspace, core.unclaimed, ...new Set([...kernel.tasks.values()].map((t) => t.space))];
+    for (const sp of spaces) {
+      if (!sp.active) continue;
+      for (const e of sp.entries.values()) {
+        const p = e.port;
+        if (!p?.active) continue;
+        for (const m of p.queue) look(m.body);
+        for (const w of p.senders) look(w.kmsg.body);
+      }
+    }
+    // Receives that never returned: their tasks ended in them, or still wait (blocked or stopped).
+    const slack = new Map<string, number>();
+    for (const [at, m] of this.inFlight) for (const n of m.values()) slack.set(at, (slack.get(at) ?? 0) + n);
+    for (const n of slack.values()) this.stats.cutShort += n;
+    for (const b of this.sems.values()) for (const o of b.open.values()) this.stats.cutShort += o.n;
+    const missing = new Map<string, string[]>();
+    for (const [id, s] of this.sent) {
+      if (this.got.has(id) || !s.port.active || queued.has(id)) continue;
+      const list = missing.get(s.at) ?? [];
+      list.push(`message ${s.mark.n} of pid ${s.mark.fz} (port ${s.port.id}${s.port.label ? ` ${s.port.label}` : ''})`);
+      missing.set(s.at, list);
+    }
+    for (const [at, list] of missing) {
+      const may = slack.get(at) ?? 0;
+      if (list.length > may) out.push(`lost: ${list.length} message${list.length === 1 ? '' : 's'} sent with success never received, not queued, not destroyed (${at.startsWith('m') ? `mailbox port ${at.slice(1)}` : `to pid ${at.slice(1)}`}; ${may} receive${may === 1 ? '' : 's'} cut short): ${list.slice(0, 3).join(', ')}`);
+    }
+    for (const s of view) {
+      const b = this.sems.get(s.id);
+      if (!b) continue;
+      let slackW = 0;
+      let slackS = 0;
+      for (const [pid, o] of b.open) {
+        if (o.kind === 'signal') slackS += o.n;
+        else if (!s.waiters.some((w) => w.pid === pid) && !this.stale.has(`${s.id}/${pid}`)) slackW += o.n;
+      }
+      const base = b.initial + b.signals - b.waits;
+      if (s.value < base - slackW || s.value > base + slackS) {
+        out.push(`sem: semaphore port ${s.id} has value ${s.value}, its books say ${base} (made at ${b.initial}, ${b.signals} signals and ${b.waits} waits returned; calls under way: ${slackW} waits, ${slackS} signals)`);
+      }
+    }
+    return out;
   }
 }
 

@@ -48,5 +48,6 @@ export function summaryText(t: Tally & { ms: number }, what: string): string[] {
     `fuzz: ${what}: ${plural(t.seeds, 'seed')}, ${plural(t.failures.length, 'failure')}, ${(t.ms / 1000).toFixed(1)} s, ${Math.round(t.seeds / Math.max(t.ms / 1000, 1e-3))} seeds/s`,
     `ends: ${Object.entries(t.statuses).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${pct(v, t.seeds)}`).join(', ')}`,
     `per seed: ${(t.steps / Math.max(t.seeds, 1)).toFixed(1)} steps, ${per('messages')} user messages, ${per('destroyed')} destroyed, ${per('timeouts')} time-outs, ${per('notifications')} notifications, ${per('tasks')} tasks, ${per('killed')} killed, ${per('crashed')} crashed`,
+    `objects per seed: ${per('links')} links (${per('linkMessages')} messages), ${per('mailboxes')} mailboxes (${per('mailboxMessages')} messages), ${per('regions')} regions, ${per('semOps')} semaphore calls, ${per('cutShort')} calls cut short`,
   ];
 }

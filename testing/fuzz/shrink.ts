@@ -57,7 +57,7 @@ function withList(w: Workload, path: ListPath, list: Step[]): Workload {
 
 /** Renumbers a step's target after service `gone` of n was removed: the service it named keeps its number, shifted down. */
 function renumber(s: Step, n: number, gone: number): void {
-  if (!('to' in s)) return;
+  if (!('to' in s) || s.to === null) return;
   const j = s.to % n;
   if (j !== gone) s.to = j > gone ? j - 1 : j;
 }
@@ -101,6 +101,39 @@ function simpler(s: Step): Step[] {
       break;
     case 'compute':
       add({ ms: 1 });
+      break;
+    case 'dsend':
+    case 'drecv':
+      add({ mode: 'block' });
+      add({ ms: 0 });
+      add({ to: 0 });
+      break;
+    case 'msend':
+      if (s.policy !== 'wait') add({ policy: 'wait' });
+      add({ slot: 0 });
+      break;
+    case 'mrecv':
+      add({ wait: true });
+      add({ slot: 0 });
+      break;
+    case 'swait':
+      add({ ms: null });
+      add({ slot: 0 });
+      break;
+    case 'link':
+      add({ capacity: 5 });
+      add({ to: 0 });
+      break;
+    case 'mdestroy':
+    case 'map':
+    case 'unmap':
+    case 'rdrop':
+    case 'ssignal':
+    case 'sdestroy':
+    case 'sem':
+    case 'region':
+    case 'mbox':
+      add({ slot: 0 });
       break;
     case 'sleep':
     case 'exit':

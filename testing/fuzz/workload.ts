@@ -70,16 +70,58 @@ export type Step =
   /** exit(code): ends every thread of the process. */
   | { op: 'exit'; code: number }
   | { op: 'compute'; ms: number }
-  | { op: 'sleep'; ms: number };
+  | { op: 'sleep'; ms: number }
+  // --- the other kernel objects a user reaches: direct links, mailboxes, regions, semaphores ---
+  /** link_open to peer `to` (services' tasks, then the parent, then children; modulo) with a capacity each way (null: unbounded). */
+  | { op: 'link'; to: number; capacity: number | null }
+  /** sys.send(pid, …) to peer `to`: blocking, `try` ({ block: false }) or with a timeout of `ms`. */
+  | { op: 'dsend'; to: number; mode: DirectMode; ms: number }
+  /** sys.receive from peer `to`, or from ANY (`to` null). */
+  | { op: 'drecv'; to: number | null; mode: DirectMode; ms: number }
+  /** mailbox_create in slot `slot` (checked in as `mb<slot>`), with a sharing rule and a capacity (null: unbounded). */
+  | { op: 'mbox'; slot: number; sharing: MailboxSharing; capacity: number | null; pick: 'round-robin' | 'random' }
+  /** mailbox_send to the mailbox in slot `slot` (its own, looked up, or made now: see `Programs`), with a full-queue policy. */
+  | { op: 'msend'; slot: number; policy: SendPolicy; ms: number }
+  /** mailbox_receive from slot `slot`: forever (`ms` null) or with a timeout; `wait: false` never waits its turn. */
+  | { op: 'mrecv'; slot: number; ms: number | null; wait: boolean }
+  /** mailbox_destroy (only its creator's works). */
+  | { op: 'mdestroy'; slot: number }
+  /** region_create (shared or private), map it and write to it; `publish` checks it in as `rg<slot>`. */
+  | { op: 'region'; slot: number; shared: boolean; publish: boolean }
+  /** Map the region in slot `slot` (the task's own, else looked up) and write a byte. */
+  | { op: 'map'; slot: number }
+  /** region_unmap the region in slot `slot`. */
+  | { op: 'unmap'; slot: number }
+  /** port_deallocate the task's right to the region in slot `slot` (its mapping stays). */
+  | { op: 'rdrop'; slot: number }
+  /** semaphore_create (a counting semaphore at `value`, or a mutex), checked in as `sm<slot>`. */
+  | { op: 'sem'; slot: number; mutex: boolean; value: number }
+  /** semaphore_wait on slot `slot`: forever (`ms` null) or with a timeout (0: try). */
+  | { op: 'swait'; slot: number; ms: number | null }
+  /** semaphore_signal on slot `slot`. */
+  | { op: 'ssignal'; slot: number }
+  /** semaphore_destroy on slot `slot` (its waiters get KERN_TERMINATED). */
+  | { op: 'sdestroy'; slot: number };
+
+/** How a direct send or receive waits: blocking, not at all, or at most `ms`. */
+export type DirectMode = 'block' | 'try' | 'timeout';
+/** A mailbox's sharing rule. */
+export type MailboxSharing = 'pair' | 'one-at-a-time' | 'system-picks';
+
+/** Slots for mailboxes, regions and semaphores (objects a workload names by slot). */
+export const SLOTS = 2;
 
 /** Kinds of injected faults. */
-export type FaultKind = 'crash' | 'kill' | 'port-death' | 'loss';
-export const FAULT_KINDS: readonly FaultKind[] = ['crash', 'kill', 'port-death', 'loss'];
+export type FaultKind = 'crash' | 'kill' | 'port-death' | 'loss' | 'kill-blocked';
+export const FAULT_KINDS: readonly FaultKind[] = ['crash', 'kill', 'port-death', 'loss', 'kill-blocked'];
 
 /**
  * A fault injected into task `task` at virtual time `at`:
  * - crash: the task's program throws at its first step boundary at or after `at`;
  * - kill: a daemon "monkey" task kills it (`kill(handle, 'kill')`) at `at`;
+ * - kill-blocked: the monkey, from `at` on, asks every 1 ms (task_info) whether the task
+ *   waits in a system call (on a semaphore, a mailbox, a link, a port…) and kills it then
+ *   (it gives up after 30 ms): death in the middle of a blocking call;
  * - port-death: a thread of the task destroys its service port at `at` (for good);
  * - loss: a thread of the task destroys its service port at `at`, losing every queued
  *   message (counted as destroyed), and checks a new one in under the same name.
@@ -92,7 +134,7 @@ export interface Fault {
 
 /** What `generate` may put in a workload. */
 export interface GenerateOptions {
-  /** Fault kinds to inject (default: all four). */
+  /** Fault kinds to inject (default: all five). */
   faults?: readonly FaultKind[];
 }
 
@@ -111,7 +153,10 @@ const QLIMITS: Pick<number | null> = [[2, 0], [3, 1], [3, 2], [2, 5], [1, null]]
 const OPS: Pick<Step['op']> = [
   [22, 'send'], [5, 'rpc'], [3, 'sendrecv'], [20, 'receive'], [4, 'member'], [3, 'qlimit'], [3, 'renew'], [4, 'notify'],
   [3, 'forget'], [4, 'drain'], [5, 'fork'], [4, 'thread'], [4, 'kill'], [5, 'wait'], [2, 'exit'], [6, 'compute'], [6, 'sleep'],
+  [2, 'link'], [8, 'dsend'], [7, 'drecv'], [2, 'mbox'], [7, 'msend'], [7, 'mrecv'], [1, 'mdestroy'],
+  [2, 'region'], [3, 'map'], [2, 'unmap'], [2, 'rdrop'], [2, 'sem'], [8, 'swait'], [8, 'ssignal'], [1, 'sdestroy'],
 ];
+const MODES: Pick<DirectMode> = [[3, 'block'], [2, 'try'], [3, 'timeout']];
 const CARRY: Pick<Carry> = [[10, 'none'], [3, 'make-send'], [2, 'copy-send'], [1, 'move-send'], [2, 'make-send-once'], [2, 'move-receive'], [1, 'move-mine'], [1, 'handle']];
 
 /** One step; `depth` 0 is a top-level task, 1–2 forked children, `inThread` a thread's list (no forks or threads there). */
@@ -158,6 +203,34 @@ function step(rng: Random, depth: number, inThread: boolean): Step {
         return { op, ms: rng.int(1, 4) };
       case 'sleep':
         return { op, ms: rng.int(0, 4) };
+      case 'link':
+        return { op, to: rng.int(0, 7), capacity: pick(rng, QLIMITS) };
+      case 'dsend':
+        return { op, to: rng.int(0, 7), mode: pick(rng, MODES), ms: rng.int(0, 5) };
+      case 'drecv':
+        return { op, to: rng.next() < 0.5 ? null : rng.int(0, 7), mode: pick(rng, MODES), ms: rng.int(0, 6) };
+      case 'mbox':
+        return {
+          op, slot: rng.int(0, SLOTS - 1), sharing: pick(rng, [[1, 'pair'], [2, 'one-at-a-time'], [2, 'system-picks']] as const),
+          capacity: pick(rng, QLIMITS), pick: rng.next() < 0.5 ? 'round-robin' : 'random',
+        };
+      case 'msend':
+        return { op, slot: rng.int(0, SLOTS - 1), policy: pick(rng, [[3, 'wait'], [3, 'timeout'], [2, 'return'], [1, 'cache']] as const), ms: rng.int(0, 5) };
+      case 'mrecv':
+        return { op, slot: rng.int(0, SLOTS - 1), ms: rng.next() < 0.3 ? null : rng.int(0, 6), wait: rng.next() < 0.8 };
+      case 'region':
+        return { op, slot: rng.int(0, SLOTS - 1), shared: rng.next() < 0.5, publish: rng.next() < 0.5 };
+      case 'sem':
+        return { op, slot: rng.int(0, SLOTS - 1), mutex: rng.next() < 0.3, value: rng.int(0, 2) };
+      case 'swait':
+        return { op, slot: rng.int(0, SLOTS - 1), ms: rng.next() < 0.4 ? null : rng.int(0, 6) };
+      case 'mdestroy':
+      case 'map':
+      case 'unmap':
+      case 'rdrop':
+      case 'ssignal':
+      case 'sdestroy':
+        return { op, slot: rng.int(0, SLOTS - 1) };
     }
   }
 }
@@ -248,6 +321,32 @@ export function describeStep(s: Step): string {
     case 'compute':
     case 'sleep':
       return `${s.op} ${s.ms} ms`;
+    case 'link':
+      return `link_open → peer ${s.to}, capacity ${q(s.capacity)}`;
+    case 'dsend':
+    case 'drecv': {
+      const how = s.mode === 'timeout' ? `timeout ${s.ms} ms` : s.mode;
+      return s.op === 'dsend' ? `send(peer ${s.to}), ${how}` : `receive(${s.to === null ? 'ANY' : `peer ${s.to}`}), ${how}`;
+    }
+    case 'mbox':
+      return `mailbox_create mb${s.slot} (${s.sharing}${s.sharing === 'system-picks' ? `, ${s.pick}` : ''}, capacity ${q(s.capacity)})`;
+    case 'msend':
+      return `mailbox_send → mb${s.slot}, ${s.policy === 'timeout' ? `timeout ${s.ms} ms` : s.policy}`;
+    case 'mrecv':
+      return `mailbox_receive mb${s.slot}, ${s.ms === null ? 'forever' : `timeout ${s.ms} ms`}${s.wait ? '' : ', no wait'}`;
+    case 'region':
+      return `region_create rg${s.slot} (${s.shared ? 'shared' : 'private'}${s.publish ? ', checked in' : ''}), map, write`;
+    case 'sem':
+      return s.mutex ? `mutex_create sm${s.slot}` : `semaphore_create sm${s.slot} at ${s.value}`;
+    case 'swait':
+      return `semaphore_wait sm${s.slot}, ${s.ms === null ? 'forever' : `timeout ${s.ms} ms`}`;
+    case 'mdestroy':
+    case 'unmap':
+    case 'rdrop':
+    case 'ssignal':
+    case 'sdestroy':
+    case 'map':
+      return `${s.op} ${s.op.startsWith('m') && s.op !== 'map' ? 'mb' : s.op.startsWith('s') ? 'sm' : 'rg'}${s.slot}`;
     default:
       return s.op;
   }
