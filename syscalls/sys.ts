@@ -305,7 +305,7 @@ export interface Sys {
   semaphore_create(value?: number, name?: string, mutex?: boolean): Promise<StubResult<{ semaphore: number }>>;
   /** Waits (P): at 0 the task blocks until a signal; `timeout` ms at most (0: try). Codes: KERN_SUCCESS, KERN_OPERATION_TIMED_OUT, KERN_TERMINATED, KERN_INVALID_NAME. */
   semaphore_wait(semaphore: number, timeout?: number): Promise<number>;
-  /** Signals (V): wakes the first waiter, or counts one up. Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_INVALID_RIGHT (a mutex another task holds). */
+  /** Signals (V): wakes the first waiter, or counts one up. Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_INVALID_RIGHT (a mutex another task holds, or one nobody holds). */
   semaphore_signal(semaphore: number): Promise<number>;
   /** Destroys a semaphore; its waiters get KERN_TERMINATED. */
   semaphore_destroy(semaphore: number): Promise<number>;

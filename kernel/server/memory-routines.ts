@@ -63,7 +63,7 @@ export const vmRoutines: Handlers<typeof VM> = {
  * `timeout` it gives up after that long (KERN_OPERATION_TIMED_OUT; 0 = try).
  * Codes: KERN_SUCCESS, KERN_INVALID_NAME, KERN_INVALID_VALUE,
  * KERN_OPERATION_TIMED_OUT, KERN_TERMINATED (destroyed while waiting),
- * KERN_INVALID_RIGHT (unlocking a mutex another task holds), KERN_NAME_EXISTS /
+ * KERN_INVALID_RIGHT (unlocking a mutex another task holds, or one nobody holds), KERN_NAME_EXISTS /
  * KERN_NOT_FOUND (named semaphores).
  */
 export const syncRoutines: Handlers<typeof SYNC> = {
@@ -100,7 +100,10 @@ export const syncRoutines: Handlers<typeof SYNC> = {
   semaphore_signal: (k, _target, req, _kmsg, caller) => {
     const sem = objectOf(caller, req.semaphore, Semaphore);
     if (!sem) return err(KERN_INVALID_NAME);
-    if (sem.mutex && sem.holder !== null && sem.holder.process !== caller.process) return err(KERN_INVALID_RIGHT);
+    // A mutex is unlocked only by its holder's process, and only while it is locked (an unlocked one would count to 2).
+    if (sem.mutex && (sem.holder === null ? sem.value > 0 : sem.holder.process !== caller.process)) return err(KERN_INVALID_RIGHT);
+    // Waiters that ended while they waited lose their turn (a signal handed to one would be lost).
+    sem.prune(k.ipc);
     const next = sem.waiters.shift();
     if (next) {
       // The value goes straight to the first waiter.

@@ -1,5 +1,6 @@
 import type { KMsg } from '../../ports/message.ts';
 import type { Port } from '../../ports/port.ts';
+import { releaseRight, type RightHooks } from '../../ports/rights.ts';
 import type { Task } from '../../tasks/task.ts';
 
 /**
@@ -22,6 +23,22 @@ export class Semaphore {
     readonly mutex: boolean,
   ) {
     port.kobject = this;
+  }
+
+  /**
+   * Drops the waiters whose task has ended (killed or crashed while it waited):
+   * their requests are abandoned (the reply right released), so the next signal
+   * goes to a live waiter or counts up, never to a task that cannot take it.
+   */
+  prune(hooks: RightHooks): void {
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i]!;
+      if (w.task.state !== 'terminated') continue;
+      this.waiters.splice(i, 1);
+      const r = w.request.reply;
+      w.request.reply = null;
+      if (r) releaseRight(r, hooks, 'abandoned');
+    }
   }
 
   /** What a blocked waiter waits on, for the deadlock report: `semaphore /m (0) held by a(3)`. */
