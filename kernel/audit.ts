@@ -131,10 +131,12 @@ export interface SemaphoreView {
   waiters: { pid: number; ended: boolean }[];
 }
 
-/** What `auditObjects` found: broken invariants of the kernel objects a user reaches through ports, and the semaphores. */
+/** What `auditObjects` found: broken invariants of the kernel objects a user reaches through ports, the semaphores and the mailboxes. */
 export interface ObjectsReport {
   problems: string[];
   semaphores: SemaphoreView[];
+  /** Each live mailbox's port id and its waiting receivers (pids, first come first; `ended`: their task has ended). */
+  mailboxes: { id: number; waiters: { pid: number; ended: boolean }[] }[];
 }
 
 /**
@@ -145,14 +147,17 @@ export interface ObjectsReport {
  * - a mutex's value is 0 or 1;
  * - a memory region lives while a task maps it or a send right names it: a live
  *   region with neither is leaked (freed, in Mach, with its last reference).
- * Returns the problems ([] when all hold) and each live semaphore's value and
- * waiters (for checks across time: waiters woken first come, first served).
+ * Returns the problems ([] when all hold), each live semaphore's value and
+ * waiters (for checks across time: waiters woken first come, first served),
+ * and each live mailbox's waiting receivers.
  * `regions: false` leaves the regions out (the fuzz runner checks them at the end).
  */
 export function auditObjects(kernel: Kernel<any>, options: { regions?: boolean } = {}): ObjectsReport {
   const k = kernel.core;
   const problems: string[] = [];
   const semaphores: SemaphoreView[] = [];
+  const mailboxes: ObjectsReport['mailboxes'] = [];
+  for (const mb of k.mailboxes) if (mb.port.active) mailboxes.push({ id: mb.port.id, waiters: mb.waiting.map((w) => ({ pid: w.task.pid, ended: w.task.state === 'terminated' })) });
   for (const e of k.kspace.entries.values()) {
     const p = e.port;
     if (!p?.active) continue;
@@ -169,5 +174,5 @@ export function auditObjects(kernel: Kernel<any>, options: { regions?: boolean }
       if (p.srights === 0 && p.sorights === 0 && o.mappings.size === 0) problems.push(`region ${name}: leaked (${o.size} bytes, no mapping and no send right)`);
     }
   }
-  return { problems, semaphores };
+  return { problems, semaphores, mailboxes };
 }

@@ -1,5 +1,5 @@
 import { audit, type Kernel, type RunReport, type Sys, type Task } from '../../index.ts';
-import type { SemaphoreView } from '../../kernel/audit.ts';
+import type { ObjectsReport, SemaphoreView } from '../../kernel/audit.ts';
 
 /**
  * The invariants the fuzz runner checks, each problem a line that starts with
@@ -112,7 +112,8 @@ interface SemBook {
  *   destroyed); the only other excuse is a receive that never returned (its task
  *   ended, or stays blocked or stopped, after the kernel handed it the message),
  *   at most one message per such receive, counted per receiving process (links)
- *   or per mailbox;
+ *   or per mailbox — and not a mailbox receiver seen waiting after its task had
+ *   ended, or still waiting at the end (it has taken nothing);
  * - semaphores: the value is what the calls that returned say, within what the
  *   calls under way (or cut short by their task's end) may have done, and a
  *   waiter that had ended before a signal never takes it; waiters are woken
@@ -127,7 +128,7 @@ export class Ledger {
   /** Receives under way by context (`p<pid>` or `m<port id>`): tid → count. */
   private readonly inFlight = new Map<string, Map<number, number>>();
   private readonly sems = new Map<number, SemBook>();
-  /** `<sem id>/<pid>`: seen waiting on the semaphore after its task had ended (it can never take a signal). */
+  /** `<sem id>/<pid>`, `m<mailbox id>/<pid>`: seen waiting on the semaphore or mailbox after its task had ended (it can never take a signal or a message). */
   private readonly stale = new Set<string>();
   /** Waiters per semaphore at the last check, in order. */
   private last = new Map<number, number[]>();
@@ -189,7 +190,8 @@ export class Ledger {
    * After a step: checks the semaphores the kernel has now against the books
    * (`view`: from `auditObjects`), and keeps their waiters for the next check.
    */
-  check(view: readonly SemaphoreView[]): void {
+  check(view: readonly SemaphoreView[], mailboxes: ObjectsReport['mailboxes'] = []): void {
+    for (const m of mailboxes) for (const w of m.waiters) if (w.ended) this.stale.add(`m${m.id}/${w.pid}`);
     const now = new Map<number, SemaphoreView>();
     for (const s of view) now.set(s.id, s);
     for (const [id, pid] of this.woken) {
@@ -216,7 +218,7 @@ export class Ledger {
    * At the end of the run: every message accounted for, every semaphore's value
    * within its books. `kernel` gives the ports' queues and the tasks' states.
    */
-  end(kernel: Kernel<Sys>, view: readonly SemaphoreView[]): string[] {
+  end(kernel: Kernel<Sys>, view: readonly SemaphoreView[], mailboxes: ObjectsReport['mailboxes'] = []): string[] {
     const out: string[] = [];
     // Messages still queued somewhere (a mailbox's answer waits in its receiver's reply port with the body inside).
     const queued = new Set<string>();
@@ -237,7 +239,12 @@ export class Ledger {
     }
     // Receives that never returned: their tasks ended in them, or still wait (blocked or stopped).
     const slack = new Map<string, number>();
-    for (const [at, m] of this.inFlight) for (const n of m.values()) slack.set(at, (slack.get(at) ?? 0) + n);
+    // A mailbox receiver seen waiting after its end, or waiting still, has taken nothing.
+    const waitingNow = new Set<string>();
+    for (const m of mailboxes) for (const w of m.waiters) waitingNow.add(`m${m.id}/${w.pid}`);
+    for (const [at, m] of this.inFlight) {
+      for (const [tid, n] of m) if (!this.stale.has(`${at}/${tid}`) && !waitingNow.has(`${at}/${tid}`)) slack.set(at, (slack.get(at) ?? 0) + n);
+    }
     for (const n of slack.values()) this.stats.cutShort += n;
     for (const b of this.sems.values()) for (const o of b.open.values()) this.stats.cutShort += o.n;
     const missing = new Map<string, string[]>();

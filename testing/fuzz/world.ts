@@ -75,7 +75,7 @@ export async function runWorkload(w: Workload, options: RunWorkloadOptions = {})
       if (verdict.failed) return false;
       // Regions are checked at the end only (see known.ts: region-leak), so that a leak does not hide what follows it.
       const objects = auditObjects(k, { regions: false });
-      ledger.check(objects.semaphores);
+      ledger.check(objects.semaphores, objects.mailboxes);
       verdict.fail(where, [...stateProblems(k, sys.pid), ...bookProblems(k, moved), ...fifo.problems, ...objects.problems.map((p) => `object: ${p}`), ...ledger.problems]);
       return !verdict.failed;
     },
@@ -177,10 +177,10 @@ async function finish(k: Kernel<Sys>, options: RunWorkloadOptions, programs: Pro
   clearTimeout(timer);
   if (report) {
     const objects = auditObjects(k);
-    ledger.check(objects.semaphores);
+    ledger.check(objects.semaphores, objects.mailboxes);
     const end = [
       ...bookProblems(k, moved), ...fifo.problems, ...objects.problems.map((p) => `object: ${p}`), ...ledger.problems,
-      ...ledger.end(k, objects.semaphores), ...reportProblems(k, report, CRASH),
+      ...ledger.end(k, objects.semaphores, objects.mailboxes), ...reportProblems(k, report, CRASH),
     ];
     verdict.fail('the end', end);
   } else if (!verdict.failed) verdict.fail('the end', [`report: no report after ${options.wallLimit ?? 20_000} ms of wall-clock time`]);
