@@ -24,7 +24,7 @@ const HELP = `npm run fuzz -- [options]
   --from N           first seed (default 0)
   --workers K        worker threads (default: the machine's cores); 0 runs in this thread
   --shard i/n        run only seeds with seed % n === i - 1 (a CI matrix's share)
-  --faults LIST      fault kinds to inject: crash,kill,port-death,loss (default all), or none
+  --faults LIST      fault kinds to inject: crash,kill,port-death,loss,kill-blocked (default all), or none
   --max-failures N   stop after N failing seeds (counted in seed order)
   --strict           count seeds that only show a known bug (known.ts) as failures too
   --shrink N         shrink the first N failures (default 1; 0: none)
