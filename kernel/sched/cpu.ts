@@ -265,9 +265,14 @@ export class CpuScheduler {
    * stops executing (others may execute meanwhile) and goes on when the burst
    * is done. Under round robin a burst longer than the quantum is cut into
    * slices, and the task goes to the back of the ready queue between them
-   * when others are waiting. The caller checks the task is the one executing.
-   * Returns false for a burst of 0 (nothing to wait for), true when the burst
-   * started. Throws on a bad duration.
+   * when others are waiting. The quantum counts CPU time since the task was
+   * dispatched, across computes and across traps that did not block: a
+   * compute that starts with the quantum used up (an earlier compute ended
+   * exactly on it) sends the task to the back first if others are waiting,
+   * else starts a fresh quantum. The caller checks the task is the one
+   * executing. Returns false for a burst of 0 (nothing to wait for), true
+   * when the burst started (or waits for the task's next turn). Throws on a
+   * bad duration.
    */
   compute(task: Task, ms: number): boolean {
     if (typeof ms !== 'number' || !(ms >= 0) || !(ms < 2 ** 53)) throw new RangeError(`compute(${ms}): ms must be a number ≥ 0 and < 2^53`);
@@ -276,6 +281,15 @@ export class CpuScheduler {
     task.burst = { left: ms, slice: 0, sliceStart: 0, timer: null };
     task.result = undefined;
     this.current = null;
+    if (this.sched.policy === 'rr' && task.quantumUsed >= this.sched.quantum) {
+      // The slice ran out exactly where the last compute ended: the expiry is taken now.
+      if (this.ready.length > 0) {
+        if (this.k.trace.on) this.k.trace.emit({ t: this.k.clock.now(), kind: 'quantum', pid: task.pid, task: task.name, detail: `${ms} ms left` });
+        this.preempt(task);
+        return true;
+      }
+      task.quantumUsed = 0;
+    }
     this.runSlice(task);
     this.k.kick();
     return true;
@@ -284,7 +298,6 @@ export class CpuScheduler {
   runSlice(task: Task): void {
     const burst = task.burst!;
     const q = this.sched.quantum;
-    if (this.sched.policy === 'rr' && task.quantumUsed >= q) task.quantumUsed = 0;
     let slice = this.sched.policy === 'rr' ? Math.min(burst.left, q - task.quantumUsed) : burst.left;
     const limit = task.pcb.cpuLimit;
     if (limit !== null) slice = Math.max(0, Math.min(slice, limit - task.pcb.cpuTime));

@@ -9,6 +9,7 @@ export interface SchedOptions {
   /**
    * - `fcfs` (default): first come, first served; a task keeps its CPU until it blocks or ends.
    * - `rr`: round robin; a task that computes for `quantum` ms while others are ready goes to the back.
+   *   The quantum counts CPU time since dispatch, across computes and traps that do not block.
    * - `priority`: the ready task with the lowest priority number runs first, and preempts a
    *   running task with a higher number (at once if that task is computing, at the end of its
    *   system call otherwise). Equal priorities are first come, first served.
