@@ -245,7 +245,8 @@ function steps(rng: Random, min: number, max: number, depth: number, inThread: b
 /**
  * Contract: the same seed and options give the same workload (deep-equal),
  * on any machine; the seed is an integer from 0 to 2^32 − 1. 1–4 tasks of
- * 1–12 steps (one world in five: 1–6 tasks of 1–30 steps), forked children up
+ * 1–12 steps (one world in five: 1–6 tasks of 1–30 steps) over ports, links,
+ * mailboxes, regions and semaphores (see `Step`), forked children up
  * to two levels deep and threads with lists of their own, 0–3 faults of the
  * kinds allowed; scheduler policy, CPUs (1–2), quantum and cascade drawn too.
  *
@@ -341,12 +342,17 @@ export function describeStep(s: Step): string {
     case 'swait':
       return `semaphore_wait sm${s.slot}, ${s.ms === null ? 'forever' : `timeout ${s.ms} ms`}`;
     case 'mdestroy':
-    case 'unmap':
-    case 'rdrop':
-    case 'ssignal':
-    case 'sdestroy':
+      return `mailbox_destroy mb${s.slot}`;
     case 'map':
-      return `${s.op} ${s.op.startsWith('m') && s.op !== 'map' ? 'mb' : s.op.startsWith('s') ? 'sm' : 'rg'}${s.slot}`;
+      return `region_map rg${s.slot}, write`;
+    case 'unmap':
+      return `region_unmap rg${s.slot}`;
+    case 'rdrop':
+      return `deallocate → rg${s.slot}`;
+    case 'ssignal':
+      return `semaphore_signal sm${s.slot}`;
+    case 'sdestroy':
+      return `semaphore_destroy sm${s.slot}`;
     default:
       return s.op;
   }
@@ -365,7 +371,7 @@ function describeSteps(list: readonly Step[], indent: string, out: string[]): vo
  * then rights received, taken modulo what exists when the step runs.
  *
  * @example
- * describeWorkload(generate(1, { faults: [] }))[0]; // 'seed 1: rr, 1 cpu, quantum 4, cascade on'
+ * describeWorkload(generate(1, { faults: [] }))[0]; // 'seed 1: rr, 2 cpus, quantum 1, cascade off'
  */
 export function describeWorkload(w: Workload): string[] {
   const out = [`seed ${w.seed}: ${w.sched.policy}, ${w.sched.cpus} cpu${w.sched.cpus > 1 ? 's' : ''}, quantum ${w.sched.quantum}, cascade ${w.cascade ? 'on' : 'off'}`];
