@@ -50,7 +50,7 @@ export interface RaceRun {
  * increment is between semaphore_wait and semaphore_signal. Same seed, same run.
  *
  * @example
- * const { final, lost } = await race(3, false); // final 9: one of A's updates lost
+ * const { final, lost } = await race(3, false); // final 5: five of B's updates lost
  */
 export async function race(seed: number, synced: boolean, make: (o: Parameters<typeof boot>[0]) => Kernel<Sys> = boot): Promise<RaceRun> {
   const accesses: Access[] = [];

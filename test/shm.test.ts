@@ -266,17 +266,26 @@ describe('task_info shows the regions a process maps', () => {
 describe('the race and its fix, by seed', () => {
   it('seeds 1-5 lose the same updates every time; the lost stores are named; a semaphore loses none', async () => {
     const runs = await Promise.all([1, 2, 3, 4, 5].map((s) => race(s, false)));
-    expect(runs.map((r) => r.final)).toEqual([5, 5, 9, 6, 7]);
-    expect(runs.map((r) => r.lost.length)).toEqual([5, 5, 1, 4, 3]); // exactly 10 − final
-    expect(runs[2]!.lost).toEqual([{ who: 'B', t: 10, value: 5, by: 'A', at: 13 }]);
-    expect((await race(3, false)).accesses).toEqual(runs[2]!.accesses);
-    expect(timeline(runs[2]!.accesses, runs[2]!.lost).slice(9, 13)).toEqual([
-      '    7  load 4                    4',
-      '    8           load 4           4',
-      '   10           store 5 ✗        5',
-      '   10           load 5           5',
+    expect(runs.map((r) => r.final)).toEqual([6, 5, 5, 6, 6]);
+    expect(runs.map((r) => r.lost.length)).toEqual([4, 5, 5, 4, 4]); // exactly 10 − final
+    expect(runs[2]!.lost).toEqual([
+      { who: 'B', t: 4, value: 2, by: 'A', at: 6 },
+      { who: 'B', t: 7, value: 3, by: 'A', at: 10 },
+      { who: 'B', t: 11, value: 4, by: 'A', at: 17 },
+      { who: 'B', t: 12, value: 5, by: 'A', at: 20 },
+      { who: 'B', t: 19, value: 6, by: 'A', at: 20 },
     ]);
-    expect(timeline(runs[2]!.accesses, runs[2]!.lost)[13]).toBe("   13  store 5                   5  ← A loaded 4 at t=7, before B's store of 5 (t=10): 1 update lost");
+    expect((await race(3, false)).accesses).toEqual(runs[2]!.accesses);
+    // A's 2 ms compute ends its quantum at t=2: it loads 1, and its next compute waits behind B.
+    expect(timeline(runs[2]!.accesses, runs[2]!.lost).slice(2, 8)).toEqual([
+      '    2  store 1                   1',
+      '    2  load 1                    1',
+      '    2           load 1           1',
+      '    4           store 2 ✗        2',
+      '    4           load 2           2',
+      "    6  store 2                   2  ← A loaded 1 at t=2, before B's store of 2 (t=4): 1 update lost",
+    ]);
+    expect(timeline(runs[2]!.accesses, runs[2]!.lost)[20]).toBe("   20  store 5                   5  ← A loaded 4 at t=17, before B's store of 5 (t=12), B's store of 6 (t=19): 2 updates lost");
     const synced = await Promise.all([1, 2, 3, 4, 5].map((s) => race(s, true)));
     expect(synced.map((r) => [r.final, r.lost.length])).toEqual([[10, 0], [10, 0], [10, 0], [10, 0], [10, 0]]);
     expect(lostUpdates([])).toEqual([]);
