@@ -1,6 +1,9 @@
 /**
- * A link with seeded loss, duplication and delay: the unreliable network the
- * failure semantics are about, until sockets land. It is an ordinary task
+ * A link with seeded loss, duplication and delay on one host: the unreliable
+ * network the failure semantics are about, kept small so a scenario about
+ * at-most-once and at-least-once needs no hosts (the real network, hosts and
+ * UDP, is servers/net; RPC runs over it through servers/portmap's
+ * `udpTransport`). It is an ordinary task
  * between clients and one server that forwards RPC packets both ways and,
  * drawing from the kernel's seeded generator (`sys.random()`), loses some,
  * delivers some twice, and delays each by a few ms (so copies can overtake

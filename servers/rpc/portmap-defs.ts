@@ -10,9 +10,10 @@
  *     unsigned PMAPPROC_GETPORT(mapping) = 3;   pmaplist PMAPPROC_DUMP(void) = 4;
  *   } = 2; } = 100000;
  *
- * How it is reached, until sockets land: the daemon checks its port in with
- * the name service as `portmap` (`PORTMAP_NAME`), standing in for UDP and
- * TCP port 111 (`PMAP_PORT`). Mappings of the Mach transport have protocol
+ * How it is reached on one host: the daemon checks its port in with the name
+ * service as `portmap` (`PORTMAP_NAME`), standing in for UDP and TCP port 111
+ * (`PMAP_PORT`); across hosts, servers/portmap's `portmapper` serves the same
+ * program on UDP 111 and checks the same name in. Mappings of the Mach transport have protocol
  * `IPPROTO_MACH`; their `port` is a number the mapper assigns (from 1024,
  * standing in for the UDP port a server would bind), and the capability
  * itself, a send right, travels beside the bytes: with SET (the server's
