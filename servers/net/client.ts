@@ -60,5 +60,15 @@ export function sockets(sys: Sys) {
     joinGroup: (fd: number, group: string) => call(NET_IDS.joinGroup, { fd, group }) as Code,
     /** UDP: leaves a group. EADDRNOTAVAIL when fd is not a member. */
     leaveGroup: (fd: number, group: string) => call(NET_IDS.leaveGroup, { fd, group }) as Code,
+    /**
+     * The socket as a port: `{ code, port }`, a send right to the socket's own port, which answers
+     * the IO protocol (servers/pipe/defs.ts `IO`: io_read, io_write, io_stat) as a pipe end does.
+     * The socket stays open while its number is open or a send right to the port exists (see
+     * server.ts). EBADF. `adoptSocket` (socket-fd.ts) makes it a POSIX descriptor.
+     */
+    ioPort: async (fd: number) => {
+      const r = await call(NET_IDS.ioPort, { fd });
+      return { code: r.code, port: r.ports?.[0]?.name };
+    },
   };
 }

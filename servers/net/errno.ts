@@ -29,6 +29,8 @@ export const ETIMEDOUT = ERRNO_BASE | 110;
 export const ECONNREFUSED = ERRNO_BASE | 111;
 /** Operation already in progress (114): a second connect while the first waits. */
 export const EALREADY = ERRNO_BASE | 114;
+/** Destination address required (89): a write on a UDP socket's descriptor (datagrams need sendto's address). */
+export const EDESTADDRREQ = ERRNO_BASE | 89;
 
 const NAMES = new Map<number, string>([
   [EADDRINUSE, 'EADDRINUSE'],
@@ -41,6 +43,7 @@ const NAMES = new Map<number, string>([
   [ETIMEDOUT, 'ETIMEDOUT'],
   [ECONNREFUSED, 'ECONNREFUSED'],
   [EALREADY, 'EALREADY'],
+  [EDESTADDRREQ, 'EDESTADDRREQ'],
 ]);
 
 /** The name of a code: the network's errnos, then posix's, then Mach's. */

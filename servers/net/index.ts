@@ -11,6 +11,7 @@
 export { AF_INET, NET_IDS, SOCK_DGRAM, SOCK_STREAM, isMulticast } from './protocol.ts';
 export { netServer } from './server.ts';
 export { sockets } from './client.ts';
+export { adoptSocket } from './socket-fd.ts';
 export { MSS, MSS_LOOPBACK, RETRIES, RTO_INITIAL, RTO_MAX, SHUT_RD, SHUT_RDWR, SHUT_WR, TIME_WAIT, type TcpHeader } from './tcp.ts';
 export {
   EADDRINUSE,
@@ -18,6 +19,7 @@ export {
   EAFNOSUPPORT,
   EALREADY,
   ECONNREFUSED,
+  EDESTADDRREQ,
   ECONNRESET,
   EISCONN,
   ENOTCONN,

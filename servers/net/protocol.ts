@@ -25,6 +25,8 @@ export const NET_IDS = {
   shutdown: 5210,
   joinGroup: 5211,
   leaveGroup: 5212,
+  /** A send right to the socket's own port, which speaks the IO protocol (servers/pipe/defs.ts): the socket as a descriptor. */
+  ioPort: 5213,
 } as const;
 
 /** The id a packet arrives with on the device port (the kernel's NET_PACKET_ID). */

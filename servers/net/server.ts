@@ -23,6 +23,13 @@
  *   as the packet's meta (`{ proto: 'tcp', flags, seq, ack, len, label }`), so packet tables
  *   and the trace show them. Blocking calls (accept, connect, recv, a send over a full buffer)
  *   are answered later through the reply right kept meanwhile.
+ * - Sockets as descriptors (the Hurd's pfinet way): `ioPort(fd)` answers a send right to the
+ *   socket's own port (in the port set), which speaks the pipe server's IO protocol: io_read is
+ *   recv (TCP; 0 bytes with `eof` after the peer's FIN) or the next datagram's bytes (UDP, cut
+ *   to n), io_write is send (TCP) or EDESTADDRREQ (UDP), io_stat describes the socket. A socket
+ *   stays open while its number is open or its port has senders (a no-senders notification
+ *   tells the server); `close` of the number, or its owner's death, closes only the number
+ *   while descriptors remain. `adoptSocket` (socket-fd.ts) installs the right as a POSIX descriptor.
  * - Timers: the server's one receive waits at most until the next TCP deadline (a receive
  *   with a timeout on the virtual clock), then fires what is due: it never spins.
  *
@@ -36,9 +43,11 @@
  *   const c = await net.accept(fd!);                  // { code, fd, from, port }
  * });
  */
+import { MIG_BAD_ID } from '../../ports/codes.ts';
 import type { InMessage } from '../../ports/message.ts';
 import type { Sys } from '../../syscalls/sys.ts';
-import { EADDRNOTAVAIL, EAFNOSUPPORT, EALREADY, EBADF, EINVAL, EISCONN, EOPNOTSUPP } from './errno.ts';
+import { EADDRNOTAVAIL, EAFNOSUPPORT, EALREADY, EBADF, EDESTADDRREQ, EINVAL, EISCONN, EOPNOTSUPP } from './errno.ts';
+import { IO } from '../pipe/defs.ts';
 import { AF_INET, NET_IDS, PACKET, SOCK_DGRAM, SOCK_STREAM, isMulticast } from './protocol.ts';
 import { Tcp, TcpConn, type TcpHeader } from './tcp.ts';
 import { UdpPorts } from './udp-ports.ts';
@@ -56,7 +65,35 @@ interface TcpSock {
   conn: TcpConn;
 }
 
-type Sock = UdpSock | TcpSock;
+/** What a socket has besides its kind: its IO port (made by `ioPort`), and whether its number is still open. */
+interface SockRefs {
+  /** The socket's own port (the receive right is the server's, in its port set), once `ioPort` made it. */
+  io?: number;
+  /** Whether a send right to `io` may still exist (a no-senders notification is asked for). */
+  ioLive?: boolean;
+  /** False once the number was closed while the port still had senders: number requests get EBADF. */
+  unnumbered?: boolean;
+}
+
+type Sock = (UdpSock | TcpSock) & SockRefs;
+
+/** An IO request waiting for the socket: its id, the bytes it asked for, and whether end of file can be (TCP). */
+interface IoWait {
+  id: number;
+  n: number;
+  stream: boolean;
+}
+
+/** A socket's answer (recv: `{ code, bytes }`, recvfrom: `{ code, bytes, from, port }`, send: `{ code, n }`) as the IO protocol's (`{ code, data, eof? }`, `{ code, n }`). */
+function ioBody(w: IoWait, body: Record<string, unknown>): Record<string, unknown> {
+  const code = body.code as number;
+  if (w.id === IO.io_write.id) return { code, n: (body.n as number | undefined) ?? 0 };
+  if (code !== 0) return { code };
+  const bytes = (body.bytes as Uint8Array | undefined) ?? new Uint8Array(0);
+  // A datagram longer than the read: the rest is discarded, as recv(2) does on a datagram socket.
+  const data = bytes.length > w.n ? bytes.slice(0, w.n) : bytes;
+  return w.stream && data.length === 0 ? { code, data, eof: true } : { code, data };
+}
 
 const validPort = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
 
@@ -73,6 +110,10 @@ export function netServer(options: { privileged?: number[] } = {}) {
     const udpPorts = new UdpPorts();
     const tcpPorts = new UdpPorts();
     const socks = new Map<number, Sock>();
+    /** The sockets' IO ports: port name → fd. */
+    const ioPorts = new Map<number, number>();
+    /** Reply rights of IO requests waiting for a socket's answer (a recv, recvfrom or send): answered in the IO protocol's shape. */
+    const ioReplies = new Map<number, IoWait>();
     let nextFd = 3;
     /** Who opened each socket: fd → the name of its owner's `net.owner` send right here. */
     const ownerOf = new Map<number, number>();
@@ -105,6 +146,10 @@ export function netServer(options: { privileged?: number[] } = {}) {
       const s = socks.get(fd);
       if (!s) return;
       socks.delete(fd);
+      if (s.io !== undefined) {
+        ioPorts.delete(s.io);
+        await sys.port_destroy(s.io);
+      }
       if (s.kind === 'udp') {
         if (s.port) udpPorts.release(s.port);
         for (const w of s.waiting.splice(0)) await answer(w, NET_IDS.recvfrom, { code: EBADF });
@@ -112,6 +157,10 @@ export function netServer(options: { privileged?: number[] } = {}) {
         tcpPorts.release(s.conn.lport);
         s.conn.ownsPort = false;
       }
+      await disown(fd);
+    };
+    /** fd's owner right loses it; with no socket left, the server lets go of the right. */
+    const disown = async (fd: number): Promise<void> => {
       const right = ownerOf.get(fd);
       if (right === undefined) return;
       ownerOf.delete(fd);
@@ -122,6 +171,18 @@ export function netServer(options: { privileged?: number[] } = {}) {
         await sys.port_mod_refs(right, 'send', -o.refs);
       }
     };
+    /**
+     * The number goes (a `close`, or its owner's death): the socket closes, unless its IO port
+     * still has senders (descriptors); then it lives on as the port, unowned, until they go.
+     */
+    const dropNumber = async (fd: number): Promise<void> => {
+      const s = socks.get(fd);
+      if (s?.ioLive) {
+        s.unnumbered = true;
+        return disown(fd);
+      }
+      return closeFd(fd);
+    };
     /** A socket owner's task ended (its `net.owner` port died): its sockets close, as a process's do at exit. */
     const onOwnerDeath = async (m: InMessage<Record<string, unknown>>): Promise<void> => {
       if (m.notification !== 'dead-name') return;
@@ -130,12 +191,17 @@ export function netServer(options: { privileged?: number[] } = {}) {
       if (!o) return;
       for (const fd of [...o.fds]) {
         ownerOf.delete(fd);
-        await closeFd(fd);
+        await dropNumber(fd);
       }
       owners.delete(right);
       await sys.port_destroy(right);
     };
-    const answer = (to: number, id: number, body: object) => sys.msg_send(to, { id: id + 100, body }, { timeout: 0 });
+    const answer = (to: number, id: number, body: object) => {
+      const io = ioReplies.get(to);
+      if (io === undefined) return sys.msg_send(to, { id: id + 100, body }, { timeout: 0 });
+      ioReplies.delete(to);
+      return sys.msg_send(to, { id: io.id + 100, body: ioBody(io, body as Record<string, unknown>) }, { timeout: 0 });
+    };
     const deliver = async (s: UdpSock) => {
       while (s.waiting.length > 0 && s.queue.length > 0) await answer(s.waiting.shift()!, NET_IDS.recvfrom, { code: 0, ...s.queue.shift()! });
     };
@@ -179,6 +245,8 @@ export function netServer(options: { privileged?: number[] } = {}) {
       const fd = b.fd as number;
       const s = socks.get(fd);
       const reply = (body: object) => answer(m.reply, m.id, body);
+      const ioFd = ioPorts.get(m.port);
+      if (ioFd !== undefined) return onIo(m, ioFd);
       if (m.notification) return onOwnerDeath(m);
       if (m.id === NET_IDS.socket) {
         const right = m.rights[0]?.right === 'send' ? m.rights[0].name : undefined;
@@ -199,7 +267,8 @@ export function netServer(options: { privileged?: number[] } = {}) {
         return reply({ code: 0, fd: nextFd++ });
       }
       if (!(Object.values(NET_IDS) as number[]).includes(m.id)) return m.reply ? reply({ code: EINVAL }) : undefined;
-      if (!s) return reply({ code: EBADF });
+      if (!s || s.unnumbered) return reply({ code: EBADF });
+      if (m.id === NET_IDS.ioPort) return onIoPort(m, fd, s);
       if (s.kind === 'udp') return onUdpCall(m, fd, s, b, reply);
       const c = s.conn;
       switch (m.id) {
@@ -233,7 +302,7 @@ export function netServer(options: { privileged?: number[] } = {}) {
         case NET_IDS.shutdown:
           return reply({ code: tcp.shutdown(c, b.how as number) });
         case NET_IDS.close:
-          await closeFd(fd);
+          await dropNumber(fd);
           return reply({ code: 0 });
         default: // sendto, recvfrom, joinGroup, leaveGroup
           return reply({ code: EOPNOTSUPP });
@@ -268,10 +337,61 @@ export function netServer(options: { privileged?: number[] } = {}) {
           if (!s.groups.delete(b.group as string)) return reply({ code: EADDRNOTAVAIL });
           return reply({ code: 0 });
         case NET_IDS.close:
-          await closeFd(fd);
+          await dropNumber(fd);
           return reply({ code: 0 });
         default: // listen, accept, connect, send, recv, shutdown
           return reply({ code: EOPNOTSUPP });
+      }
+    };
+
+    /** `ioPort(fd)`: a send right (make-send) to the socket's own port, made on the first call; the no-senders request follows the reply. */
+    const onIoPort = async (m: InMessage<Record<string, unknown>>, fd: number, s: Sock): Promise<void> => {
+      if (s.io === undefined) {
+        s.io = (await sys.port_allocate('receive', `${s.kind} socket ${fd}`)).name!;
+        await sys.port_move_member(s.io, set!);
+        ioPorts.set(s.io, fd);
+      }
+      await sys.msg_send(m.reply, { id: m.id + 100, body: { code: 0 }, rights: [{ name: s.io, disposition: 'make-send' }] }, { timeout: 0 });
+      if (!s.ioLive) {
+        s.ioLive = true;
+        await sys.port_request_notification(s.io, 'no-senders', s.io);
+      }
+    };
+
+    /** A request on a socket's own port: the IO protocol's read, write and stat; or its no-senders notification. */
+    const onIo = async (m: InMessage<Record<string, unknown>>, fd: number): Promise<unknown> => {
+      const s = socks.get(fd)!;
+      const b = m.body ?? {};
+      const reply = (body: object) => sys.msg_send(m.reply, { id: m.id + 100, body }, { timeout: 0 });
+      if (m.notification) {
+        if (m.notification !== 'no-senders') return;
+        // Stale: a send right was made after the kernel sent it (ioPort again). Ask again.
+        if (((await sys.port_get_attributes(s.io!)).srights ?? 0) > 0) return sys.port_request_notification(s.io!, 'no-senders', s.io!);
+        s.ioLive = false;
+        if (s.unnumbered) return closeFd(fd);
+        return; // still open by number: the port waits for the next ioPort
+      }
+      if (!m.reply) return;
+      switch (m.id) {
+        case IO.io_read.id: {
+          const n = b.n;
+          if (!Number.isInteger(n) || (n as number) < 0) return reply({ code: EINVAL });
+          if (n === 0) return reply({ code: 0, data: new Uint8Array(0) });
+          ioReplies.set(m.reply, { id: m.id, n: n as number, stream: s.kind === 'tcp' });
+          if (s.kind === 'tcp') return tcp.recv(s.conn, n as number, m.reply);
+          s.waiting.push(m.reply);
+          return deliver(s);
+        }
+        case IO.io_write.id: {
+          if (!(b.data instanceof Uint8Array)) return reply({ code: EINVAL });
+          if (s.kind === 'udp') return reply({ code: EDESTADDRREQ, n: 0 });
+          ioReplies.set(m.reply, { id: m.id, n: 0, stream: true });
+          return tcp.send(s.conn, b.data, m.reply);
+        }
+        case IO.io_stat.id:
+          return reply({ code: 0, kind: `${s.kind} socket`, id: fd, label: `${s.kind} socket ${fd}`, buffered: s.kind === 'tcp' ? s.conn.rcvLen : s.queue.length, capacity: 0, pipeBuf: 0 });
+        default:
+          return reply({ code: MIG_BAD_ID });
       }
     };
 

@@ -18,7 +18,7 @@ import { OPEN_MAX } from './errno.ts';
 
 /** An open file description: what the send right is, and its status flags. */
 export interface Desc {
-  kind: 'pipe' | 'fifo' | 'side' | 'file' | 'console';
+  kind: 'pipe' | 'fifo' | 'side' | 'file' | 'console' | 'socket';
   access: 'r' | 'w' | 'rw';
   /** The server's name for the stream (`pipe 1 read end`, `console out`, `file /tmp/x`). */
   label: string;
