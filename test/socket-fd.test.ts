@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { audit, boot, type Kernel, type Sys } from '../index.ts';
+import { MIG_BAD_ID } from '../ports/codes.ts';
 import {
   AF_INET, EDESTADDRREQ, SHUT_WR, SOCK_DGRAM, SOCK_STREAM, adoptSocket, netErrnoName, netServer, sockets, type TcpHeader,
 } from '../servers/net/index.ts';
-import { EBADF, posix, startPipes } from '../servers/posix/index.ts';
+import { EAGAIN, EBADF, EINVAL, F_SETFL, O_NONBLOCK, posix, startPipes } from '../servers/posix/index.ts';
 
 const A = '146.86.5.20';
 const B = '161.25.19.8';
@@ -223,5 +224,67 @@ describe('sockets as POSIX descriptors', () => {
     const r = await k.run();
     expect(r.status).toBe('done');
     expect(seen).toEqual(['31 parent exits', '81 child write OK', '91 client read "orphan" code OK']);
+  });
+
+  it('a kept number keeps the socket: closing the descriptor sends no FIN; closing the number then does', async () => {
+    const k = world();
+    const seen: string[] = [];
+    server(k, 7011, async (io, fd, sys) => {
+      const r = await io.readAll(fd);
+      seen.push(`${sys.now()} server read ${JSON.stringify(r.text)}`);
+      await io.close(fd);
+    });
+    k.spawn('client', async (sys) => {
+      await sys.sleep(1);
+      const { net, io, s, fd } = await connectFd(sys, 7011);
+      expect(await io.write(fd, 'by fd, ')).toEqual({ code: 0, n: 7 });
+      expect(await io.close(fd)).toBe(0);
+      await sys.sleep(20);
+      seen.push(`${sys.now()} send by number ${name((await net.send(s, new TextEncoder().encode('by number'))).code)}`);
+      await sys.sleep(20);
+      await net.close(s);
+      seen.push(`${sys.now()} number closed`);
+      await sys.sleep(50);
+    });
+    const r = await k.run();
+    expect(r.status).toBe('done');
+    expect(seen).toEqual(['41 send by number OK', '61 number closed', '71 server read "by fd, by number"']);
+    expect(fins(k).filter((f) => f.endsWith('A>B'))).toEqual(['61 A>B']);
+  });
+
+  it('O_NONBLOCK: a read with nothing there answers EAGAIN; bad input gets a code, never a crash', async () => {
+    const k = world();
+    const seen: string[] = [];
+    server(k, 7012, async (io, fd, sys) => {
+      expect(io.fcntl(fd, F_SETFL, O_NONBLOCK).code).toBe(0);
+      seen.push(`${sys.now()} nonblock read ${name((await io.read(fd, 10)).code)}`);
+      await sys.sleep(30);
+      const r = await io.read(fd, 10);
+      seen.push(`${sys.now()} nonblock read ${name(r.code)} ${JSON.stringify(r.text)}`);
+      expect((await io.read(fd, -1)).code).toBe(EINVAL);
+      const st = await io.fstat(fd);
+      expect(st).toMatchObject({ code: 0, kind: 'tcp socket' });
+      await io.close(fd);
+    });
+    k.spawn('client', async (sys) => {
+      await sys.sleep(1);
+      const { net, io, s, fd } = await connectFd(sys, 7012);
+      await sys.sleep(20);
+      await io.write(fd, 'late');
+      expect((await net.ioPort(9999)).code).toBe(EBADF);
+      const again = await net.ioPort(s);                 // the same port again: the same name, one more reference
+      expect(again).toEqual({ code: 0, port: io.table.get(fd)!.name });
+      await sys.port_deallocate(again.port!);
+      // A raw request the IO protocol does not have: MIG_BAD_ID, and the server goes on.
+      const bad = await sys.call(again.port!, 21099, {});
+      expect(bad.code).toBe(MIG_BAD_ID);
+      await io.close(fd);
+      await net.close(s);
+      await sys.sleep(50);
+    });
+    const r = await k.run();
+    expect(r.status).toBe('done');
+    expect(k.bugs).toEqual([]);
+    expect(seen).toEqual([`31 nonblock read ${name(EAGAIN)}`, '61 nonblock read OK "late"']);
   });
 });

@@ -26,7 +26,8 @@
  * - Sockets as descriptors (the Hurd's pfinet way): `ioPort(fd)` answers a send right to the
  *   socket's own port (in the port set), which speaks the pipe server's IO protocol: io_read is
  *   recv (TCP; 0 bytes with `eof` after the peer's FIN) or the next datagram's bytes (UDP, cut
- *   to n), io_write is send (TCP) or EDESTADDRREQ (UDP), io_stat describes the socket. A socket
+ *   to n; O_NONBLOCK reads answer EAGAIN rather than wait), io_write is send (TCP) or
+ *   EDESTADDRREQ (UDP), io_stat describes the socket. A socket
  *   stays open while its number is open or its port has senders (a no-senders notification
  *   tells the server); `close` of the number, or its owner's death, closes only the number
  *   while descriptors remain. `adoptSocket` (socket-fd.ts) installs the right as a POSIX descriptor.
@@ -47,6 +48,7 @@ import { MIG_BAD_ID } from '../../ports/codes.ts';
 import type { InMessage } from '../../ports/message.ts';
 import type { Sys } from '../../syscalls/sys.ts';
 import { EADDRNOTAVAIL, EAFNOSUPPORT, EALREADY, EBADF, EDESTADDRREQ, EINVAL, EISCONN, EOPNOTSUPP } from './errno.ts';
+import { EAGAIN } from '../posix/errno.ts';
 import { IO } from '../pipe/defs.ts';
 import { AF_INET, NET_IDS, PACKET, SOCK_DGRAM, SOCK_STREAM, isMulticast } from './protocol.ts';
 import { Tcp, TcpConn, type TcpHeader } from './tcp.ts';
@@ -93,6 +95,14 @@ function ioBody(w: IoWait, body: Record<string, unknown>): Record<string, unknow
   // A datagram longer than the read: the rest is discarded, as recv(2) does on a datagram socket.
   const data = bytes.length > w.n ? bytes.slice(0, w.n) : bytes;
   return w.stream && data.length === 0 ? { code, data, eof: true } : { code, data };
+}
+
+/** Whether a read of the socket would wait now (O_NONBLOCK answers EAGAIN instead). */
+function wouldBlock(s: Sock): boolean {
+  if (s.kind === 'udp') return s.queue.length === 0;
+  const c = s.conn;
+  if (c.state === 'CLOSED' || c.state === 'LISTEN' || c.state === 'SYN_SENT') return false; // ENOTCONN at once
+  return c.rcvLen === 0 && !c.peerFin && !c.readShut && c.error === 0;
 }
 
 const validPort = (p: unknown): p is number => Number.isInteger(p) && (p as number) >= 1 && (p as number) <= 65535;
@@ -377,6 +387,7 @@ export function netServer(options: { privileged?: number[] } = {}) {
           const n = b.n;
           if (!Number.isInteger(n) || (n as number) < 0) return reply({ code: EINVAL });
           if (n === 0) return reply({ code: 0, data: new Uint8Array(0) });
+          if (b.nonblock === true && wouldBlock(s)) return reply({ code: EAGAIN });
           ioReplies.set(m.reply, { id: m.id, n: n as number, stream: s.kind === 'tcp' });
           if (s.kind === 'tcp') return tcp.recv(s.conn, n as number, m.reply);
           s.waiting.push(m.reply);

@@ -11,7 +11,8 @@
  * - UDP: read waits for the next datagram and answers its bytes (a datagram longer than n is
  *   cut, the rest discarded, as recv(2) does; the sender is not told: use `recvfrom` for it);
  *   write is EDESTADDRREQ (datagrams need sendto's address; this server has no UDP connect).
- * - O_NONBLOCK is not honoured on sockets: a read or write waits as recv and send do.
+ * - O_NONBLOCK (fcntl F_SETFL): a read that would wait answers EAGAIN; a write still waits
+ *   while the send buffer is full, as send does.
  * - Lifetime: the socket stays open while its number is open or any send right to its port
  *   exists (descriptors, dups, a forked child's copies). `adoptSocket` closes the number by
  *   default, so the socket closes (TCP: FIN after its bytes) when the last descriptor goes,
