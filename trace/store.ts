@@ -138,6 +138,28 @@ export class RecordStore {
     return this.count;
   }
 
+  /** The width of the record `claim` dropped, or -1 when it dropped none. */
+  private stale = -1;
+
+  /**
+   * The slot the next record goes to: the next free one, or (when `limit` are
+   * kept) the oldest record's, which is dropped (`stale` says its width).
+   */
+  private claim(): number {
+    if (this.count < this.limit) {
+      const slot = this.count;
+      if (slot === this.cap) this.grow();
+      this.count++;
+      this.stale = -1;
+      return slot;
+    }
+    const slot = this.head;
+    this.head = slot + 1 === this.cap ? 0 : slot + 1;
+    this.stale = this.shapes[this.shape[slot]!]!.width;
+    if (this.extra !== null) this.extra.delete(slot);
+    return slot;
+  }
+
   /**
    * Keeps `rec` (the oldest record goes when `limit` are kept). Its `seq` is
    * not kept: `get` is told it. A `seq` key of rec keeps its place; a record
@@ -145,20 +167,9 @@ export class RecordStore {
    * `Trace.emit` would have added it). Returns true when a record was dropped.
    */
   push(rec: Omit<TraceRecord, 'seq'>): boolean {
-    let slot: number;
-    let dropped = false;
-    let stale = 0;
-    if (this.count < this.limit) {
-      slot = this.count;
-      if (slot === this.cap) this.grow();
-      this.count++;
-    } else {
-      slot = this.head;
-      this.head = slot + 1 === this.cap ? 0 : slot + 1;
-      dropped = true;
-      stale = this.shapes[this.shape[slot]!]!.width;
-      if (this.extra !== null) this.extra.delete(slot);
-    }
+    const slot = this.claim();
+    const stale = this.stale;
+    const dropped = stale >= 0;
     const start = this.ctail;
     this.cstart[slot] = start;
     const vals = this.chunks[slot >>> CHUNK_BITS]!;
@@ -222,20 +233,9 @@ export class RecordStore {
    * Returns true when a record was dropped.
    */
   pushShaped(shape: Shape, t: number, v0: unknown, v1: unknown, v2: unknown, v3: unknown, v4?: unknown, v5?: unknown): boolean {
-    let slot: number;
-    let dropped = false;
-    let stale = 0;
-    if (this.count < this.limit) {
-      slot = this.count;
-      if (slot === this.cap) this.grow();
-      this.count++;
-    } else {
-      slot = this.head;
-      this.head = slot + 1 === this.cap ? 0 : slot + 1;
-      dropped = true;
-      stale = this.shapes[this.shape[slot]!]!.width;
-      if (this.extra !== null) this.extra.delete(slot);
-    }
+    const slot = this.claim();
+    const stale = this.stale;
+    const dropped = stale >= 0;
     this.cstart[slot] = this.ctail;
     this.t[slot] = t;
     const vals = this.chunks[slot >>> CHUNK_BITS]!;
