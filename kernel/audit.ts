@@ -146,11 +146,12 @@ export interface ObjectsReport {
  * - a semaphore with a value above 0 has no live waiter (a wake-up lost);
  * - a mutex's value is 0 or 1;
  * - a memory region lives while a task maps it or a send right names it: a live
- *   region with neither is leaked (freed, in Mach, with its last reference).
+ *   region with neither is leaked (the kernel frees it with its last reference:
+ *   kernel/vm/region.ts `freeIfUnused`).
  * Returns the problems ([] when all hold), each live semaphore's value and
  * waiters (for checks across time: waiters woken first come, first served),
  * and each live mailbox's waiting receivers.
- * `regions: false` leaves the regions out (the fuzz runner checks them at the end).
+ * `regions: false` leaves the regions out.
  */
 export function auditObjects(kernel: Kernel<any>, options: { regions?: boolean } = {}): ObjectsReport {
   const k = kernel.core;

@@ -728,6 +728,11 @@ export class KernelCore implements IpcKernel, SchedKernel, HostKernel, TaskKerne
     if (cur && cur.pid === sender) this.cpu.handoff = receiver;
   }
 
+  /** The last send right to a kernel object's port went: a memory region nobody maps is freed (see `Region.freeIfUnused`). */
+  kobjectNoSenders(port: Port): void {
+    if (port.kobject instanceof Region) port.kobject.freeIfUnused();
+  }
+
   /** The task whose program code executes now. */
   executing(): Task | null {
     return this.cpu.current;

@@ -97,6 +97,11 @@ export interface IpcKernel {
   serveLater(port: Port): void;
   /** A message went straight to a waiting receiver (the fast path's candidate, if the sender is executing). */
   handedTo(sender: number, receiver: Task): void;
+  /**
+   * The last send right to a port the kernel receives on, naming a kernel object, went away
+   * (Mach's no-senders, inside the kernel): the object may be freed (a memory region nobody maps).
+   */
+  kobjectNoSenders(port: Port): void;
 }
 
 /**
@@ -507,6 +512,8 @@ export class Ipc implements RightHooks {
   noSenders(port: Port): void {
     // A direct link whose sender has ended: whoever waits on it alone is told at once.
     if (port.direct && port.queue.length === 0) for (const w of port.receivers.drain()) w.deliver(null, XMACH_PEER_ENDED, port);
+    // A kernel object named by a port the kernel receives on may live only through its send rights.
+    if (port.kobject !== null && port.receiver === this.k.kspace) this.k.kobjectNoSenders(port);
     const target = port.nsrequest;
     if (!target) return;
     port.nsrequest = null;

@@ -35,7 +35,7 @@ export const vmRoutines: Handlers<typeof VM> = {
   region_create: (k, _target, req, _kmsg, caller) => {
     if (!int(req.size) || req.size < 0 || req.size > REGION_MAX) return err(KERN_INVALID_VALUE);
     const label = typeof req.label === 'string' ? req.label : `${caller.name}.region`;
-    const region = new Region(k.newPort(k.kspace, label), req.size, req.shared !== false);
+    const region = new Region(k.newPort(k.kspace, label), req.size, req.shared !== false, k.ipc);
     k.trace.counters.regionsCreated++;
     return ok({ region: k.giveSend(caller.space, region.port) });
   },

@@ -300,8 +300,9 @@ export function exitTask(k: TaskKernel, task: Task, status: ExitStatus): void {
   if (!proc.processEnded) return;
   k.reclaimBootstrap(proc.space);
   destroySpace(proc.space, k.ipc);
-  // Its memory regions are unmapped.
+  // Its memory regions are unmapped: each one nothing else maps or names is freed (a fork's private copies with it).
   if (proc.mapped) for (const region of [...proc.mapped]) region.unmap(proc);
+  proc.privateCopies = null;
   // Its kernel port lives on until it is reaped, so handles can still ask how it ended.
   afterExit(k, proc);
 }

@@ -16,21 +16,8 @@ export interface KnownBug {
   seed: number;
 }
 
-export const KNOWN_BUGS: readonly KnownBug[] = [
-  {
-    id: 'region-leak',
-    pattern: /^object: region port \d+ \([^)]*\): leaked /,
-    what:
-      'A memory region is never freed. Its port\'s receive right stays in the kernel\'s space (kernel/server/memory-routines.ts region_create) ' +
-      'after the last send right goes (port_deallocate, the task\'s end) and the last mapping goes (region_unmap, the end of the process: ' +
-      'kernel/task/lifecycle.ts unmaps without looking further); a MAP_PRIVATE copy made at fork (task-routines.ts) has no send right at all, ' +
-      'so it outlives the child that maps it. Mach frees a memory object with its last reference. The fix wants a hook from the IPC layer\'s ' +
-      'no-senders (kernel/ipc/ipc.ts, which may not import kernel/vm/) and from unmapping into the kernel core: not a small change. ' +
-      'Smallest reproduction: one task that does region_create (private), region_map, and exits ' +
-      '(npm run fuzz -- --workload \'{"seed":9,"sched":{"policy":"fcfs","cpus":1,"quantum":1},"cascade":false,"tasks":[{"priority":0,"at":0,"qlimit":5,"steps":[{"op":"region","slot":0,"shared":false,"publish":false}]}],"faults":[]}\').',
-    seed: 1,
-  },
-];
+// region-leak (regions never freed) was fixed: a region is freed with its last mapping and send right (kernel/vm/region.ts).
+export const KNOWN_BUGS: readonly KnownBug[] = [];
 
 /**
  * Contract: the id of the known bug that explains every problem of a failure,

@@ -73,8 +73,7 @@ export async function runWorkload(w: Workload, options: RunWorkloadOptions = {})
     failed: () => verdict.failed,
     check: (sys, where) => {
       if (verdict.failed) return false;
-      // Regions are checked at the end only (see known.ts: region-leak), so that a leak does not hide what follows it.
-      const objects = auditObjects(k, { regions: false });
+      const objects = auditObjects(k);
       ledger.check(objects.semaphores, objects.mailboxes);
       verdict.fail(where, [...stateProblems(k, sys.pid), ...bookProblems(k, moved), ...fifo.problems, ...objects.problems.map((p) => `object: ${p}`), ...ledger.problems]);
       return !verdict.failed;
