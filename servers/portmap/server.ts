@@ -24,6 +24,7 @@
  * k.host(B).spawn('netserver', netServer({ privileged: [2] }), { daemon: true });
  * k.host(B).spawn('portmapper', portmapper({ balance: 'round-robin' }), { daemon: true }); // pid 2
  */
+import { portmapPorts } from '../rpc/matchmaker.ts';
 import type { InMessage } from '../../ports/message.ts';
 import type { Sys } from '../../syscalls/sys.ts';
 import { netErrnoName } from '../net/errno.ts';
@@ -77,12 +78,7 @@ export function portmapper(opts: PortmapperOptions = {}) {
       return 1;
     }
     const sock = open.socket;
-    const service = (await sys.port_allocate('receive', PORTMAP_NAME)).name!;
-    const deaths = (await sys.port_allocate('receive', 'portmap.deaths')).name!;
-    const set = (await sys.port_allocate('port-set', 'portmap.in')).name!;
-    await sys.port_set_qlimit(service, 64);
-    await sys.port_move_member(service, set);
-    await sys.port_move_member(deaths, set);
+    const { service, deaths, set } = await portmapPorts(sys);
     if ((await sys.netname_check_in(PORTMAP_NAME, service)) !== 0) {
       log(`the name ${PORTMAP_NAME} is taken`);
       await sock.close();

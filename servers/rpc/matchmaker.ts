@@ -47,12 +47,7 @@ export async function portmapDaemon(sys: Sys, opts: PortmapOptions = {}): Promis
   const log = (text: string) => {
     if (opts.log !== false) sys.log(text);
   };
-  const service = (await sys.port_allocate('receive', PORTMAP_NAME)).name!;
-  const deaths = (await sys.port_allocate('receive', 'portmap.deaths')).name!;
-  const set = (await sys.port_allocate('port-set', 'portmap.in')).name!;
-  await sys.port_set_qlimit(service, 64);
-  await sys.port_move_member(service, set);
-  await sys.port_move_member(deaths, set);
+  const { service, deaths, set } = await portmapPorts(sys);
   if ((await sys.netname_check_in(PORTMAP_NAME, service)) !== 0) {
     log(`the name ${PORTMAP_NAME} is taken`);
     return 1;
@@ -124,4 +119,19 @@ export async function portmapDaemon(sys: Sys, opts: PortmapOptions = {}): Promis
   const server = new RpcServer(sys, [implement(PMAP, handlers)], { transport: machServerTransport(sys, set, onDeath), register: false });
   opts.onReady?.(server);
   return server.serve();
+}
+
+/**
+ * The port mapper's ports (the matchmaker's and the UDP port mapper's): its service port
+ * (`portmap`, queue limit 64), a port for dead-name notifications, and a set holding both.
+ * Returns their names in the caller's space.
+ */
+export async function portmapPorts(sys: Sys): Promise<{ service: number; deaths: number; set: number }> {
+  const service = (await sys.port_allocate('receive', PORTMAP_NAME)).name!;
+  const deaths = (await sys.port_allocate('receive', 'portmap.deaths')).name!;
+  const set = (await sys.port_allocate('port-set', 'portmap.in')).name!;
+  await sys.port_set_qlimit(service, 64);
+  await sys.port_move_member(service, set);
+  await sys.port_move_member(deaths, set);
+  return { service, deaths, set };
 }
